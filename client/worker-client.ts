@@ -1,0 +1,104 @@
+import { createTRPCClient, createWSClient, getUntypedClient, httpBatchLink, wsLink, type TRPCClient } from '@trpc/client';
+import { WebSocket } from 'ws';
+import { signEnvelope } from '../shared/envelope.js';
+import type { Keypair } from '../shared/keypair.js';
+import type { AppRouter } from '../server/routers/_app.js';
+import { jitteredBackoff } from './backoff.js';
+import type { SignedBody, SignedOutput, SignedPath } from './signed-calls.js';
+
+/** Must match the server's WS_CONNECT_ACTION; kept here so the client never imports server code at run time. */
+const WS_CONNECT_ACTION = 'ws.connect';
+
+export interface WorkerClientOptions {
+  /** Coordinator base URL, e.g. http://127.0.0.1:8787 */
+  url: string;
+  keypair: Keypair;
+  taskId: string;
+  /** `ws` (default) multiplexes calls and subscriptions on one socket; `http` uses batched HTTP (no subscriptions). */
+  transport?: 'ws' | 'http';
+  onOpen?: () => void;
+  onClose?: (cause?: { code?: number }) => void;
+  retryDelayMs?: (attempt: number) => number;
+}
+
+export interface WorkerClient {
+  /** The typed tRPC client, for procedures that need no signature (health, subscriptions). */
+  trpc: TRPCClient<AppRouter>;
+  /** Signs `body` for `path` (action, task id, timestamp, nonce) and calls it. */
+  call<Path extends SignedPath>(path: Path, body: SignedBody<Path>): Promise<SignedOutput<Path>>;
+  todos: {
+    claim(body: SignedBody<'todos.claim'>): Promise<SignedOutput<'todos.claim'>>;
+    heartbeat(body: SignedBody<'todos.heartbeat'>): Promise<SignedOutput<'todos.heartbeat'>>;
+    reportResults(body: SignedBody<'todos.reportResults'>): Promise<SignedOutput<'todos.reportResults'>>;
+    reportFailures(body: SignedBody<'todos.reportFailures'>): Promise<SignedOutput<'todos.reportFailures'>>;
+    release(body: SignedBody<'todos.release'>): Promise<SignedOutput<'todos.release'>>;
+  };
+  workers: {
+    register(body: SignedBody<'workers.register'>): Promise<SignedOutput<'workers.register'>>;
+    me(): Promise<SignedOutput<'workers.me'>>;
+  };
+  stakingKey: string;
+  close(): Promise<void>;
+}
+
+export function wsUrlOf(httpUrl: string): string {
+  const url = new URL(httpUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.pathname = '/trpc';
+  return url.toString();
+}
+
+/**
+ * The typed worker client: every worker call is signed with the staking key, the WebSocket
+ * authenticates with a freshly signed `ws.connect` on every (re)connect, reconnects back off
+ * with jitter, and subscriptions resume from their last event id.
+ */
+export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
+  const { keypair, taskId } = options;
+  const transport = options.transport ?? 'ws';
+  const wsClient =
+    transport === 'ws'
+      ? createWSClient({
+          url: wsUrlOf(options.url),
+          WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+          connectionParams: () => {
+            // tRPC only carries string values here, so the signed payload goes as JSON text.
+            const envelope = signEnvelope({}, { action: WS_CONNECT_ACTION, taskId }, keypair);
+            return { payload: JSON.stringify(envelope.payload), stakingKey: envelope.stakingKey, signature: envelope.signature };
+          },
+          retryDelayMs: options.retryDelayMs ?? jitteredBackoff(),
+          keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+          ...(options.onOpen ? { onOpen: options.onOpen } : {}),
+          ...(options.onClose ? { onClose: options.onClose } : {}),
+        })
+      : null;
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      wsClient ? wsLink({ client: wsClient }) : httpBatchLink({ url: new URL('/trpc', options.url).toString(), maxItems: 50 }),
+    ],
+  });
+  const untyped = getUntypedClient(trpc);
+
+  const call = <Path extends SignedPath>(path: Path, body: SignedBody<Path>): Promise<SignedOutput<Path>> =>
+    untyped.mutation(path, signEnvelope(body as object, { action: path, taskId }, keypair)) as Promise<SignedOutput<Path>>;
+
+  return {
+    trpc,
+    call,
+    todos: {
+      claim: (body) => call('todos.claim', body),
+      heartbeat: (body) => call('todos.heartbeat', body),
+      reportResults: (body) => call('todos.reportResults', body),
+      reportFailures: (body) => call('todos.reportFailures', body),
+      release: (body) => call('todos.release', body),
+    },
+    workers: {
+      register: (body) => call('workers.register', body),
+      me: () => call('workers.me', {}),
+    },
+    stakingKey: keypair.publicKeyBase58,
+    async close() {
+      await wsClient?.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { RateLimiter } from './auth/rate-limiter.js';
+import type { ServerConfig } from './config.js';
+import type { Core } from './core.js';
+import { healthRoutes, type Readiness } from './http/health-routes.js';
+import { createMetrics } from './http/metrics.js';
+import { clientIp, pathOf, sendJson, type RouteHandler } from './http/route.js';
+import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
+import { openCore } from './open-core.js';
+import { sweepQueue } from './queue/sweep-queue.js';
+import type { Limiters } from './trpc/context.js';
+
+export interface Coordinator {
+  url: string;
+  port: number;
+  core: Core;
+  config: ServerConfig;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+  /** Extra HTTP routes (REST faces, IPFS gateway, dashboard), tried before the 404. */
+  routes?: (core: Core) => RouteHandler[];
+}
+
+/**
+ * Starts the coordinator on one port: tRPC over HTTP and WebSocket, health and metrics.
+ * It listens first and reports `/readyz` 503 until the store is migrated and open.
+ */
+export async function startCoordinator(config: ServerConfig, options: StartOptions): Promise<Coordinator> {
+  const log = options.log;
+  const readiness: Readiness = { ready: false, reason: 'migrating the store' };
+  let core: (Core & { close(): void }) | null = null;
+  const metrics = createMetrics(() => core);
+  const limiters: Limiters = {
+    ip: new RateLimiter({ perSecond: config.rateLimitIpPerSecond, burst: config.rateLimitIpBurst }, 'IP address'),
+    stakingKey: new RateLimiter(
+      { perSecond: config.rateLimitStakingKeyPerSecond, burst: config.rateLimitStakingKeyBurst },
+      'staking key',
+    ),
+    apiKey: new RateLimiter({ perSecond: config.rateLimitApiKeyPerSecond, burst: config.rateLimitApiKeyBurst }, 'API key'),
+  };
+  const routes: RouteHandler[] = [healthRoutes(readiness, () => ({ taskId: config.taskId, ready: readiness.ready })), metrics.route];
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      for (const route of routes) if (await route(req, res)) return;
+      if (!readiness.ready) return sendJson(res, 503, { error: 'starting', reason: readiness.reason });
+      sendJson(res, 404, { error: 'not found', path: pathOf(req) });
+    } catch (error) {
+      log.error({ err: error, path: pathOf(req) }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let opened: Core & { close(): void };
+  try {
+    opened = openCore(config, log);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  core = opened;
+  const deps = {
+    core: opened,
+    limiters,
+    limits: { maxSubscriberBufferBytes: config.maxSubscriberBufferBytes },
+    bodyLimitBytes: config.bodyLimitBytes,
+    metrics,
+  };
+  routes.push(trpcHttpRoute(deps), ...(options.routes?.(opened) ?? []));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
+  const wsHandler = attachTrpcWebSocket(wss, deps);
+  server.on('upgrade', (req, socket, head) => {
+    const path = pathOf(req);
+    if (path !== '/trpc' && path !== '/trpc/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const waitMs = limiters.ip.tryTake(clientIp(req));
+    if (waitMs > 0) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${Math.ceil(waitMs / 1000)}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  opened.bus.startPolling(config.eventPollMs);
+  const sweeper = setInterval(() => {
+    try {
+      const report = sweepQueue(opened);
+      if (report.expiredLeases > 0) log.info(report, 'returned expired leases to the queue');
+    } catch (error) {
+      log.error({ err: error }, 'sweep failed');
+    }
+  }, config.sweepIntervalMs);
+  sweeper.unref();
+
+  readiness.ready = true;
+  readiness.reason = 'ready';
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, dataDir: config.dataDir, taskId: config.taskId }, 'coordinator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    core: opened,
+    config,
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        wsHandler.broadcastReconnectNotification();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        opened.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../../shared/errors.js';
+import { cachedStatement } from '../db/statements.js';
+import { immediate } from '../db/transaction.js';
+import { appendEvent } from '../events/append-event.js';
+import type { Core } from '../core.js';
+
+/**
+ * API keys look like `sk_<id>_<secret>`: the id finds the row, the secret is checked against its
+ * SHA-256 (secrets are 32 random bytes, so a fast hash is enough; no password stretching needed).
+ */
+const KEY_PATTERN = /^sk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  lastUsedAt: row.last_used_at,
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Creates a key and returns its full text; this is the only time the secret exists in clear. */
+export function createApiKey(core: Core, name: string, now = Date.now()): { key: string; info: ApiKeyInfo } {
+  const id = randomBytes(9).toString('base64url').replace(/[-_]/g, '0').slice(0, 12);
+  const secret = randomBytes(32).toString('base64url');
+  immediate(core.db, () => {
+    cachedStatement(core.sqlite, 'INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      name,
+      sha256(secret),
+      now,
+    );
+    appendEvent(core.sqlite, { type: 'api_key.created', data: { id, name } }, now);
+  });
+  core.bus.notify();
+  return { key: `sk_${id}_${secret}`, info: { id, name, createdAt: now, revokedAt: null, lastUsedAt: null } };
+}
+
+export function listApiKeys(core: Pick<Core, 'sqlite'>): ApiKeyInfo[] {
+  return (cachedStatement(core.sqlite, 'SELECT * FROM api_keys ORDER BY created_at').all() as ApiKeyRow[]).map(toInfo);
+}
+
+export function revokeApiKey(core: Core, id: string, now = Date.now()): ApiKeyInfo {
+  const row = immediate(core.db, () => {
+    const updated = cachedStatement(
+      core.sqlite,
+      'UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? RETURNING *',
+    ).get(now, id) as ApiKeyRow | undefined;
+    if (!updated) throw new DomainError('API_KEY_INVALID', `API key ${id} does not exist`);
+    appendEvent(core.sqlite, { type: 'api_key.revoked', data: { id } }, now);
+    return updated;
+  });
+  core.bus.notify();
+  return toInfo(row);
+}
+
+/** Resolves a presented key to its record; throws API_KEY_MISSING / API_KEY_INVALID. */
+export function verifyApiKey(core: Pick<Core, 'sqlite'>, presented: string | undefined | null, now = Date.now()): ApiKeyInfo {
+  if (!presented) throw new DomainError('API_KEY_MISSING', 'an API key is required: send it as x-api-key or Authorization: Bearer');
+  const match = KEY_PATTERN.exec(presented);
+  const row = match
+    ? (cachedStatement(core.sqlite, 'SELECT * FROM api_keys WHERE id = ?').get(match[1]) as ApiKeyRow | undefined)
+    : undefined;
+  const expected = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
+  const actual = Buffer.from(sha256(match?.[2] ?? presented), 'hex');
+  if (!row || !timingSafeEqual(expected, actual)) throw new DomainError('API_KEY_INVALID', 'the API key is not valid');
+  if (row.revoked_at !== null) throw new DomainError('API_KEY_INVALID', `API key ${row.id} was revoked`);
+  if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+    // Coarse last-use tracking: at most one write per key per minute.
+    cachedStatement(core.sqlite, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
+  }
+  return toInfo(row);
+}

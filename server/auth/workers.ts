@@ -1,0 +1,102 @@
+import { DomainError } from '../../shared/errors.js';
+import { cachedStatement } from '../db/statements.js';
+import { immediate } from '../db/transaction.js';
+import { appendEvent } from '../events/append-event.js';
+import type { Core } from '../core.js';
+
+export interface WorkerRecord {
+  stakingKey: string;
+  mainWalletKey: string | null;
+  githubUsername: string | null;
+  stake: number;
+  registeredAt: number;
+  lastSeenAt: number | null;
+}
+
+interface WorkerRow {
+  staking_key: string;
+  main_wallet_key: string | null;
+  github_username: string | null;
+  stake: number;
+  registered_at: number;
+  last_seen_at: number | null;
+}
+
+const toRecord = (row: WorkerRow): WorkerRecord => ({
+  stakingKey: row.staking_key,
+  mainWalletKey: row.main_wallet_key,
+  githubUsername: row.github_username,
+  stake: row.stake,
+  registeredAt: row.registered_at,
+  lastSeenAt: row.last_seen_at,
+});
+
+export function findWorker(core: Pick<Core, 'sqlite'>, stakingKey: string): WorkerRecord | undefined {
+  const row = cachedStatement(core.sqlite, 'SELECT * FROM workers WHERE staking_key = ?').get(stakingKey) as
+    | WorkerRow
+    | undefined;
+  return row && toRecord(row);
+}
+
+/** A worker proves key ownership by signing; registration alone grants nothing until staked. */
+export function registerWorker(
+  core: Core,
+  input: { stakingKey: string; mainWalletKey?: string | undefined; githubUsername?: string | undefined },
+  now = Date.now(),
+): WorkerRecord {
+  immediate(core.db, () => {
+    cachedStatement(
+      core.sqlite,
+      `INSERT INTO workers (staking_key, main_wallet_key, github_username, stake, registered_at, last_seen_at)
+       VALUES (@stakingKey, @mainWalletKey, @githubUsername, 0, @now, @now)
+       ON CONFLICT (staking_key) DO UPDATE SET
+         main_wallet_key = coalesce(excluded.main_wallet_key, main_wallet_key),
+         github_username = coalesce(excluded.github_username, github_username),
+         last_seen_at = excluded.last_seen_at`,
+    ).run({
+      stakingKey: input.stakingKey,
+      mainWalletKey: input.mainWalletKey ?? null,
+      githubUsername: input.githubUsername ?? null,
+      now,
+    });
+    appendEvent(core.sqlite, { type: 'worker.registered', data: { stakingKey: input.stakingKey, githubUsername: input.githubUsername ?? null } }, now);
+  });
+  core.bus.notify();
+  return findWorker(core, input.stakingKey)!;
+}
+
+/** Operator action: sets a key's stake (creating the worker row if the key never registered). */
+export function setStake(core: Core, stakingKey: string, stake: number, now = Date.now()): WorkerRecord {
+  if (!Number.isSafeInteger(stake) || stake < 0) {
+    throw new DomainError('INVALID_INPUT', 'stake must be a non-negative integer number of base units', { field: 'stake' });
+  }
+  immediate(core.db, () => {
+    cachedStatement(
+      core.sqlite,
+      `INSERT INTO workers (staking_key, stake, registered_at) VALUES (?, ?, ?)
+       ON CONFLICT (staking_key) DO UPDATE SET stake = excluded.stake`,
+    ).run(stakingKey, stake, now);
+    appendEvent(core.sqlite, { type: 'worker.stake_set', data: { stakingKey, stake } }, now);
+  });
+  core.bus.notify();
+  return findWorker(core, stakingKey)!;
+}
+
+export function listWorkers(core: Pick<Core, 'sqlite'>): WorkerRecord[] {
+  return (cachedStatement(core.sqlite, 'SELECT * FROM workers ORDER BY registered_at').all() as WorkerRow[]).map(toRecord);
+}
+
+/** Fail closed: an unknown key or a stake below the minimum is refused. */
+export function requireStakedWorker(core: Pick<Core, 'sqlite' | 'auth'>, stakingKey: string): WorkerRecord {
+  const worker = findWorker(core, stakingKey);
+  if (!worker) {
+    throw new DomainError('STAKING_KEY_UNKNOWN', `staking key ${stakingKey} is not registered with this coordinator`);
+  }
+  if (worker.stake < core.auth.minStake) {
+    throw new DomainError(
+      'STAKE_TOO_LOW',
+      `staking key ${stakingKey} has stake ${worker.stake}, below the minimum of ${core.auth.minStake} base units`,
+    );
+  }
+  return worker;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { BASE_UNITS_PER_SWARMS } from './queue/queue-config.js';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting, its environment variable and its default. Flags override the environment;
+ * a bad value stops start-up with exit code 2 and a message naming the variable.
+ */
+export const ServerConfigSchema = z.object({
+  port: int(0, 65535).default(8787),
+  host: z.string().min(1).default('127.0.0.1'),
+  dataDir: z.string().min(1).default('./data'),
+  taskId: z.string().min(1).max(200).default('swarmtask-local'),
+  synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  leaseMs: int(1000).default(60_000),
+  maxAttempts: int(1, 100).default(5),
+  defaultReward: int(0).default(400 * BASE_UNITS_PER_SWARMS),
+  minStake: int(0).default(BASE_UNITS_PER_SWARMS),
+  signatureWindowMs: int(1000).default(120_000),
+  sweepIntervalMs: int(50).default(1000),
+  eventPollMs: int(50).default(500),
+  bodyLimitBytes: int(1024).default(1024 * 1024),
+  maxSubscriberBufferBytes: int(1024).default(4 * 1024 * 1024),
+  rateLimitIpPerSecond: z.coerce.number().min(0).default(1000),
+  rateLimitIpBurst: int(1).default(2000),
+  rateLimitStakingKeyPerSecond: z.coerce.number().min(0).default(500),
+  rateLimitStakingKeyBurst: int(1).default(1000),
+  rateLimitApiKeyPerSecond: z.coerce.number().min(0).default(100),
+  rateLimitApiKeyBurst: int(1).default(200),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFile: z.string().min(1).optional(),
+});
+
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+
+/** Environment variable of each setting (SWARMTASK_ + upper snake case). */
+export const ENV_NAMES: Record<keyof ServerConfig, string> = Object.fromEntries(
+  Object.keys(ServerConfigSchema.shape).map((key) => [key, `SWARMTASK_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`]),
+) as Record<keyof ServerConfig, string>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads settings from the environment, then applies explicit overrides (CLI flags). */
+export function loadServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput> = {}): ServerConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = ServerConfigSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof ServerConfig;
+      const source = key in defined ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : ENV_NAMES[key];
+      return `${source}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export const databaseFile = (config: Pick<ServerConfig, 'dataDir'>) => resolve(config.dataDir, 'swarmtask.db');

@@ -1,0 +1,16 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Db } from './db/open.js';
+import type { EventBus } from './events/event-bus.js';
+import type { QueueConfig } from './queue/queue-config.js';
+import type { AuthConfig } from './auth/auth-config.js';
+
+/** What every domain function needs: the store, the event bus, configuration and a logger. */
+export interface Core {
+  db: Db;
+  sqlite: Database.Database;
+  bus: EventBus;
+  queue: QueueConfig;
+  auth: AuthConfig;
+  log: Logger;
+}

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The coordinator's tables (DESIGN §3). Times are integer milliseconds since the epoch
+ * (`timestamp_ms` is never mixed with seconds); money is integer base units (1 SWARMS = 10^9).
+ */
+
+export const TODO_STATUSES = [
+  'initialized',
+  'in_progress',
+  'pr_received',
+  'submitted',
+  'in_review',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+export type TodoStatus = (typeof TODO_STATUSES)[number];
+
+export const todos = sqliteTable(
+  'todos',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    taskId: text('task_id').notNull(),
+    status: text('status', { enum: TODO_STATUSES }).notNull().default('initialized'),
+    spec: text('spec', { mode: 'json' }).notNull(),
+    repoOwner: text('repo_owner'),
+    repoName: text('repo_name'),
+    bountyId: text('bounty_id'),
+    reward: integer('reward').notNull(),
+    priority: integer('priority').notNull().default(0),
+    /** When the todo may first be claimed (schedule.scheduled_time, or creation time). */
+    availableAt: integer('available_at').notNull(),
+    /** 1 once a `todo.available` event was written for the current availability. */
+    announced: integer('announced').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    dedupeKey: text('dedupe_key'),
+    leaseToken: text('lease_token'),
+    leaseExpiresAt: integer('lease_expires_at'),
+    holderKey: text('holder_key'),
+    assignmentId: integer('assignment_id'),
+    result: text('result', { mode: 'json' }),
+    prUrl: text('pr_url'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('todos_claim_idx')
+      .on(t.priority, t.availableAt, t.id)
+      .where(sql`status = 'initialized'`),
+    index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
+    index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
+    index('todos_status_idx').on(t.status, t.id),
+    uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
+  ],
+);
+
+export const ASSIGNMENT_OUTCOMES = ['active', 'completed', 'failed', 'expired', 'released', 'cancelled'] as const;
+export type AssignmentOutcome = (typeof ASSIGNMENT_OUTCOMES)[number];
+
+/** One row per claim attempt. */
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    todoId: integer('todo_id')
+      .notNull()
+      .references(() => todos.id),
+    stakingKey: text('staking_key').notNull(),
+    githubUsername: text('github_username'),
+    leaseToken: text('lease_token').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+    leaseExpiresAt: integer('lease_expires_at').notNull(),
+    endedAt: integer('ended_at'),
+    outcome: text('outcome', { enum: ASSIGNMENT_OUTCOMES }).notNull().default('active'),
+    round: integer('round'),
+    prUrl: text('pr_url'),
+    result: text('result', { mode: 'json' }),
+    error: text('error'),
+  },
+  (t) => [
+    index('assignments_todo_key_idx').on(t.todoId, t.stakingKey),
+    index('assignments_todo_github_idx').on(t.todoId, t.githubUsername),
+  ],
+);
+
+export const workers = sqliteTable(
+  'workers',
+  {
+    stakingKey: text('staking_key').primaryKey(),
+    mainWalletKey: text('main_wallet_key'),
+    githubUsername: text('github_username'),
+    stake: integer('stake').notNull().default(0),
+    registeredAt: integer('registered_at').notNull(),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [index('workers_github_idx').on(t.githubUsername)],
+);
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SHA-256 of the secret part, hex. The secret itself is shown once and never stored. */
+  secretHash: text('secret_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  revokedAt: integer('revoked_at'),
+  lastUsedAt: integer('last_used_at'),
+});
+
+/** Replay protection: a nonce is kept until its signature window has passed. */
+export const nonces = sqliteTable(
+  'nonces',
+  {
+    stakingKey: text('staking_key').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.stakingKey, t.nonce] }), index('nonces_expiry_idx').on(t.expiresAt)],
+);
+
+/** Embedded IPFS block store: raw block bytes keyed by their CID string. */
+export const blocks = sqliteTable('blocks', {
+  cid: text('cid').primaryKey(),
+  data: blob('data', { mode: 'buffer' }).notNull(),
+  size: integer('size').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Append-only log of every state change; `id` is the resumable subscription cursor. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    todoId: integer('todo_id'),
+    data: text('data', { mode: 'json' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('events_type_idx').on(t.type, t.id)],
+);

@@ -1,0 +1,77 @@
+import { scheduledInstantMs } from '../../shared/schedule.js';
+import type { CreateTodoInput } from '../../shared/todo-schemas.js';
+import { DomainError } from '../../shared/errors.js';
+import { cachedStatement } from '../db/statements.js';
+import { immediate } from '../db/transaction.js';
+import { appendEvent } from '../events/append-event.js';
+import type { Core } from '../core.js';
+import { findTodoRow } from './get-todo.js';
+import { availableEventData } from './todo-events.js';
+import { toTodoRecord, type TodoRecord } from './todo-record.js';
+
+export interface CreateTodoResult {
+  todo: TodoRecord;
+  /** false when the dedupe key matched an existing todo. */
+  created: boolean;
+}
+
+export function createTodo(core: Core, input: CreateTodoInput, now = Date.now()): CreateTodoResult {
+  const availableAt = input.spec.schedule
+    ? scheduledInstantOrThrow(input.spec.schedule.scheduled_time, input.spec.schedule.timezone)
+    : now;
+  const [owner, name] = input.repo ? input.repo.split('/') : [null, null];
+  const announce = availableAt <= now;
+
+  const id = immediate(core.db, () => {
+    const inserted = cachedStatement(
+      core.sqlite,
+      `INSERT INTO todos (task_id, status, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at,
+         announced, attempts, max_attempts, dedupe_key, created_at, updated_at)
+       VALUES (?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+    ).get(
+      core.queue.taskId,
+      JSON.stringify(input.spec),
+      owner,
+      name,
+      input.bountyId ?? null,
+      input.reward ?? core.queue.defaultReward,
+      input.priority,
+      availableAt,
+      announce ? 1 : 0,
+      input.maxAttempts ?? core.queue.maxAttempts,
+      input.dedupeKey ?? null,
+      now,
+      now,
+    ) as { id: number } | undefined;
+    if (!inserted) return undefined;
+    appendEvent(core.sqlite, { type: 'todo.created', todoId: inserted.id, data: { availableAt } }, now);
+    if (announce) {
+      appendEvent(
+        core.sqlite,
+        { type: 'todo.available', todoId: inserted.id, data: availableEventData(input, inserted.id) },
+        now,
+      );
+    }
+    return inserted.id;
+  });
+
+  if (id === undefined) {
+    const existing = cachedStatement(core.sqlite, 'SELECT id FROM todos WHERE dedupe_key = ?').get(input.dedupeKey) as
+      | { id: number }
+      | undefined;
+    if (!existing) throw new DomainError('TODO_STATE_CONFLICT', 'dedupe key conflict without a matching todo');
+    return { todo: toTodoRecord(findTodoRow(core, existing.id)!), created: false };
+  }
+  core.bus.notify();
+  return { todo: toTodoRecord(findTodoRow(core, id)!), created: true };
+}
+
+function scheduledInstantOrThrow(time: string, timezone: string): number {
+  try {
+    return scheduledInstantMs(time, timezone);
+  } catch (error) {
+    throw new DomainError('INVALID_INPUT', (error as Error).message, { field: 'spec.schedule' });
+  }
+}

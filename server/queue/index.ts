@@ -1,0 +1,12 @@
+export { createTodo, type CreateTodoResult } from './create-todo.js';
+export { claimTodos, type ClaimedTodo, type ClaimRequest } from './claim-todos.js';
+export { heartbeatLeases } from './heartbeat-leases.js';
+export { reportResults, type ResultReport } from './report-results.js';
+export { reportFailures, releaseLeases, type FailureReport } from './report-failures.js';
+export { sweepQueue, type SweepReport } from './sweep-queue.js';
+export { cancelTodo } from './cancel-todo.js';
+export { redriveTodo } from './redrive-todo.js';
+export { getTodo } from './get-todo.js';
+export { listTodos, countTodosByStatus, type TodoPage } from './list-todos.js';
+export type { TodoRecord } from './todo-record.js';
+export { DEFAULT_QUEUE_CONFIG, BASE_UNITS_PER_SWARMS, type QueueConfig } from './queue-config.js';

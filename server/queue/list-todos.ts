@@ -1,0 +1,29 @@
+import type { ListTodosInput } from '../../shared/todo-schemas.js';
+import { cachedStatement } from '../db/statements.js';
+import type { Core } from '../core.js';
+import { TODO_COLUMNS, toTodoRecord, type TodoRecord, type TodoRow } from './todo-record.js';
+
+export interface TodoPage {
+  todos: TodoRecord[];
+  /** Pass as `beforeId` for the next page; null on the last page. */
+  nextBeforeId: number | null;
+}
+
+export function listTodos(core: Pick<Core, 'sqlite'>, input: ListTodosInput): TodoPage {
+  const rows = cachedStatement(
+    core.sqlite,
+    `SELECT ${TODO_COLUMNS} FROM todos
+     WHERE (@status IS NULL OR status = @status) AND (@beforeId IS NULL OR id < @beforeId)
+     ORDER BY id DESC LIMIT @limit`,
+  ).all({ status: input.status ?? null, beforeId: input.beforeId ?? null, limit: input.limit + 1 }) as TodoRow[];
+  const page = rows.slice(0, input.limit).map(toTodoRecord);
+  return { todos: page, nextBeforeId: rows.length > input.limit ? page[page.length - 1]!.id : null };
+}
+
+export function countTodosByStatus(core: Pick<Core, 'sqlite'>): Record<string, number> {
+  const rows = cachedStatement(core.sqlite, 'SELECT status, count(*) AS n FROM todos GROUP BY status').all() as {
+    status: string;
+    n: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

@@ -1,0 +1,18 @@
+export const BASE_UNITS_PER_SWARMS = 1_000_000_000;
+
+export interface QueueConfig {
+  taskId: string;
+  /** How long a claim is valid without a heartbeat. */
+  leaseMs: number;
+  /** Claims per todo before it is `failed` (DESIGN §4 default 5). */
+  maxAttempts: number;
+  /** Reward in base units when a todo names none (DESIGN §4: 400 SWARMS). */
+  defaultReward: number;
+}
+
+export const DEFAULT_QUEUE_CONFIG: QueueConfig = {
+  taskId: 'swarmtask-local',
+  leaseMs: 60_000,
+  maxAttempts: 5,
+  defaultReward: 400 * BASE_UNITS_PER_SWARMS,
+};

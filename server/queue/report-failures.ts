@@ -1,0 +1,41 @@
+import type { LeaseOutcome } from '../../shared/todo-schemas.js';
+import { cachedStatement } from '../db/statements.js';
+import { immediate } from '../db/transaction.js';
+import type { Core } from '../core.js';
+import { LEASE_MATCHES, type LeaseHolder, type LeaseRef } from './lease-holder.js';
+import { returnToQueue } from './return-to-queue.js';
+
+export interface FailureReport extends LeaseRef {
+  error: string;
+}
+
+/** The worker gave up: the todo returns to the queue at once (or fails after its last attempt). */
+export function reportFailures(core: Core, holder: LeaseHolder, reports: FailureReport[], now = Date.now()): LeaseOutcome[] {
+  return endLeases(core, holder, reports, (report) => ({ outcome: 'failed', error: report.error }), now);
+}
+
+/** The worker hands work back unstarted (graceful shutdown): the attempt is not counted. */
+export function releaseLeases(core: Core, holder: LeaseHolder, leases: LeaseRef[], now = Date.now()): LeaseOutcome[] {
+  return endLeases(core, holder, leases, () => ({ outcome: 'released', error: null }), now);
+}
+
+function endLeases<T extends LeaseRef>(
+  core: Core,
+  holder: LeaseHolder,
+  items: T[],
+  why: (item: T) => { outcome: 'failed' | 'released'; error: string | null },
+  now: number,
+): LeaseOutcome[] {
+  const outcomes = immediate(core.db, () => {
+    const holds = cachedStatement(core.sqlite, `SELECT 1 FROM todos WHERE ${LEASE_MATCHES}`);
+    return items.map((item): LeaseOutcome => {
+      if (!holds.get({ todoId: item.todoId, leaseToken: item.leaseToken, stakingKey: holder.stakingKey })) {
+        return { todoId: item.todoId, ok: false, reason: 'LEASE_LOST' };
+      }
+      returnToQueue(core.sqlite, { ...item, holderKey: holder.stakingKey }, why(item), now);
+      return { todoId: item.todoId, ok: true };
+    });
+  });
+  if (outcomes.some((o) => o.ok)) core.bus.notify();
+  return outcomes;
+}

@@ -1,0 +1,57 @@
+import { cachedStatement } from '../db/statements.js';
+import { immediate } from '../db/transaction.js';
+import { appendEvent } from '../events/append-event.js';
+import type { Core } from '../core.js';
+import { returnToQueue } from './return-to-queue.js';
+import { availableEventData } from './todo-events.js';
+
+export interface SweepReport {
+  expiredLeases: number;
+  announced: number;
+  noncesPurged: number;
+}
+
+/**
+ * Periodic housekeeping, one transaction: expired leases go back to the queue (or fail),
+ * scheduled todos whose time has come are announced, spent nonces are forgotten.
+ */
+export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): SweepReport {
+  const report = immediate(core.db, () => {
+    const expired = cachedStatement(
+      core.sqlite,
+      `SELECT id, lease_token, holder_key FROM todos
+       WHERE status = 'in_progress' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
+    ).all(now, batchLimit) as { id: number; lease_token: string; holder_key: string }[];
+    for (const row of expired) {
+      returnToQueue(
+        core.sqlite,
+        { todoId: row.id, leaseToken: row.lease_token, holderKey: row.holder_key },
+        { outcome: 'expired', error: 'lease expired' },
+        now,
+      );
+    }
+
+    const due = cachedStatement(
+      core.sqlite,
+      `UPDATE todos SET announced = 1, updated_at = @now
+       WHERE id IN (SELECT id FROM todos WHERE status = 'initialized' AND announced = 0 AND available_at <= @now LIMIT @limit)
+       RETURNING id, priority, reward, json_extract(spec, '$.swarm_type') AS swarm_type`,
+    ).all({ now, limit: batchLimit }) as { id: number; priority: number; reward: number; swarm_type: string | null }[];
+    for (const row of due) {
+      appendEvent(
+        core.sqlite,
+        {
+          type: 'todo.available',
+          todoId: row.id,
+          data: availableEventData({ priority: row.priority, reward: row.reward, spec: { swarm_type: row.swarm_type ?? undefined } }, row.id),
+        },
+        now,
+      );
+    }
+
+    const purged = cachedStatement(core.sqlite, 'DELETE FROM nonces WHERE expires_at < ?').run(now).changes;
+    return { expiredLeases: expired.length, announced: due.length, noncesPurged: purged };
+  });
+  if (report.expiredLeases > 0 || report.announced > 0) core.bus.notify();
+  return report;
+}

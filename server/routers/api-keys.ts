@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js';
+import { apiKeyProcedure } from '../trpc/procedures.js';
+import { router } from '../trpc/trpc.js';
+
+export const apiKeysRouter = router({
+  create: apiKeyProcedure
+    .input(z.object({ name: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => createApiKey(ctx.core, input.name)),
+  list: apiKeyProcedure.query(({ ctx }) => listApiKeys(ctx.core)),
+  revoke: apiKeyProcedure
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.core, input.id)),
+});

@@ -1,0 +1,36 @@
+import { DomainError } from '../../shared/errors.js';
+import { streamEvents } from '../events/stream-events.js';
+import type { EventRecord } from '../events/read-events.js';
+import type { Context } from '../trpc/context.js';
+
+const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+
+/**
+ * The one event stream behind every subscription: resumes after `lastEventId` (or starts at the
+ * present), and drops a consumer whose socket backlog passes the limit. The client reconnects
+ * and resumes from its last id, so a slow consumer loses nothing and the server holds nothing.
+ */
+export function subscribeToEvents(
+  ctx: Context,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal | undefined,
+  filter?: (event: EventRecord) => boolean,
+): AsyncGenerator<EventRecord> {
+  const afterId = lastEventId ? Number(lastEventId) : ctx.core.bus.latestId;
+  const socket = ctx.socket;
+  const maxBuffered = ctx.limits.maxSubscriberBufferBytes;
+  return streamEvents({
+    sqlite: ctx.core.sqlite,
+    bus: ctx.core.bus,
+    afterId,
+    signal: signal ?? new AbortController().signal,
+    ...(filter ? { filter } : {}),
+    beforePage: () => {
+      if (socket && socket.bufferedAmount > maxBuffered) {
+        ctx.core.log.warn({ ip: ctx.ip, bufferedAmount: socket.bufferedAmount }, 'dropping slow subscriber; it will resume');
+        socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'subscriber too slow; resume from last event id');
+        throw new DomainError('RATE_LIMITED', 'subscriber too slow');
+      }
+    },
+  });
+}

@@ -1,0 +1,68 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import {
+  ClaimPayloadSchema,
+  CreateTodoInputSchema,
+  HeartbeatPayloadSchema,
+  ListTodosInputSchema,
+  ReleasePayloadSchema,
+  ReportFailuresPayloadSchema,
+  ReportResultsPayloadSchema,
+  TodoIdSchema,
+} from '../../shared/todo-schemas.js';
+import {
+  cancelTodo,
+  claimTodos,
+  countTodosByStatus,
+  createTodo,
+  getTodo,
+  heartbeatLeases,
+  listTodos,
+  redriveTodo,
+  releaseLeases,
+  reportFailures,
+  reportResults,
+} from '../queue/index.js';
+import { apiKeyProcedure, signedProcedure, subscriberProcedure } from '../trpc/procedures.js';
+import { router } from '../trpc/trpc.js';
+import { subscribeToEvents } from './subscribe-to-events.js';
+
+const ByIdSchema = z.object({ id: TodoIdSchema });
+
+export const todosRouter = router({
+  create: apiKeyProcedure.input(CreateTodoInputSchema).mutation(({ ctx, input }) => createTodo(ctx.core, input)),
+  list: apiKeyProcedure.input(ListTodosInputSchema).query(({ ctx, input }) => listTodos(ctx.core, input)),
+  get: apiKeyProcedure.input(ByIdSchema).query(({ ctx, input }) => getTodo(ctx.core, input.id)),
+  counts: apiKeyProcedure.query(({ ctx }) => countTodosByStatus(ctx.core)),
+  cancel: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => cancelTodo(ctx.core, input.id)),
+  redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
+
+  claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
+    claimTodos(ctx.core, {
+      stakingKey: ctx.stakingKey,
+      githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
+      max: input.payload.max,
+    }),
+  ),
+  heartbeat: signedProcedure(HeartbeatPayloadSchema).mutation(({ ctx, input }) =>
+    heartbeatLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases),
+  ),
+  reportResults: signedProcedure(ReportResultsPayloadSchema).mutation(({ ctx, input }) =>
+    reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
+  ),
+  reportFailures: signedProcedure(ReportFailuresPayloadSchema).mutation(({ ctx, input }) =>
+    reportFailures(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.failures),
+  ),
+  release: signedProcedure(ReleasePayloadSchema).mutation(({ ctx, input }) =>
+    releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases),
+  ),
+
+  /** Announces todos that became claimable (created, returned, scheduled time reached, redriven). */
+  onAvailable: subscriberProcedure
+    .input(z.object({ lastEventId: z.string().regex(/^\d+$/).nullish() }).default({}))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const event of subscribeToEvents(ctx, input.lastEventId, signal, (e) => e.type === 'todo.available')) {
+        yield tracked(String(event.id), event.data as { todoId: number; priority: number; reward: number | null; swarmType: string | null });
+      }
+    }),
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { StakingKeySchema } from '../../shared/envelope.js';
+import { BaseUnitsSchema } from '../../shared/todo-schemas.js';
+import { findWorker, listWorkers, registerWorker, setStake } from '../auth/workers.js';
+import { apiKeyProcedure, signedProcedure } from '../trpc/procedures.js';
+import { router } from '../trpc/trpc.js';
+
+export const workersRouter = router({
+  /** A node registers its staking key (proved by the signature) with its wallet and GitHub user. */
+  register: signedProcedure(
+    z.object({
+      mainWalletKey: StakingKeySchema.optional(),
+      githubUsername: z.string().min(1).max(39).optional(),
+    }),
+    { requireStake: false },
+  ).mutation(({ ctx, input }) =>
+    registerWorker(ctx.core, {
+      stakingKey: ctx.stakingKey,
+      mainWalletKey: input.payload.mainWalletKey,
+      githubUsername: input.payload.githubUsername,
+    }),
+  ),
+  /** What the coordinator knows about the calling key (registration, stake). */
+  me: signedProcedure(z.object({}), { requireStake: false }).mutation(({ ctx }) => findWorker(ctx.core, ctx.stakingKey) ?? null),
+  setStake: apiKeyProcedure
+    .input(z.object({ stakingKey: StakingKeySchema, stake: BaseUnitsSchema }))
+    .mutation(({ ctx, input }) => setStake(ctx.core, input.stakingKey, input.stake)),
+  list: apiKeyProcedure.query(({ ctx }) => listWorkers(ctx.core)),
+});

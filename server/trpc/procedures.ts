@@ -1,0 +1,57 @@
+import { TRPCError } from '@trpc/server';
+import type { z } from 'zod';
+import { DomainError } from '../../shared/errors.js';
+import { signedEnvelopeSchema } from '../../shared/envelope.js';
+import { verifyApiKey } from '../auth/api-keys.js';
+import { verifySignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
+import { publicProcedure } from './trpc.js';
+
+export { publicProcedure };
+
+/** Operators and API users: `x-api-key` / `Authorization: Bearer`, or an API-key WebSocket. */
+export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.transport === 'local') return next({ ctx: { apiKeyId: 'local' } });
+  if (ctx.connection?.kind === 'apiKey') {
+    ctx.limiters.apiKey.take(ctx.connection.apiKeyId);
+    return next({ ctx: { apiKeyId: ctx.connection.apiKeyId } });
+  }
+  const key = verifyApiKey(ctx.core, ctx.presentedApiKey);
+  ctx.limiters.apiKey.take(key.id);
+  return next({ ctx: { apiKeyId: key.id } });
+});
+
+/**
+ * A procedure whose input is a signed envelope around `payloadShape`. The middleware verifies it
+ * (signature, action = this procedure's path, task id, time window, stake, nonce) and narrows the
+ * context to the verified worker; handlers read `input.payload`.
+ */
+export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
+  payloadSchema: z.ZodObject<Shape, Config>,
+  options: { requireStake?: boolean } = {},
+) {
+  return publicProcedure.input(signedEnvelopeSchema(payloadSchema)).use(async ({ ctx, path, getRawInput, next }) => {
+    // The signature covers the bytes the worker sent, not the parsed input (zod adds defaults).
+    const request = (await getRawInput()) as SignedRequest;
+    const worker = verifySignedRequest(ctx.core, request, {
+      action: path,
+      requireStake: options.requireStake ?? true,
+    });
+    ctx.limiters.stakingKey.take(request.stakingKey);
+    return next({ ctx: { stakingKey: request.stakingKey, worker } });
+  });
+}
+
+/** Subscriptions: a WebSocket that authenticated (worker or API key), or an HTTP API key. */
+export const subscriberProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.connection || ctx.transport === 'local') return next();
+  if (ctx.presentedApiKey) {
+    verifyApiKey(ctx.core, ctx.presentedApiKey);
+    return next();
+  }
+  throw new DomainError(
+    'CONNECTION_NOT_AUTHENTICATED',
+    'subscriptions need an authenticated connection: signed connectionParams (workers) or an API key',
+  );
+});
+
+export { TRPCError };

@@ -1,0 +1,57 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import { DomainError, type ErrorReason } from '../../shared/errors.js';
+import type { Context } from './context.js';
+
+/** Zod issues as `path: message` strings, so a bad input names its field. */
+export function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(input)',
+    message: issue.message,
+  }));
+  return { message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues };
+}
+
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? describeZodError(error.cause) : null;
+    const domain = error.cause instanceof DomainError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? zodError.message : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        reason: (domain?.reason ?? (zodError ? 'INVALID_INPUT' : null)) as ErrorReason | null,
+        issues: zodError?.issues ?? null,
+        retryAfterMs: domain?.details.retryAfterMs ?? null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns domain failures into tRPC errors with the matching code; the reason travels in `cause`. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+/** Per-IP token bucket, for every procedure on every transport. */
+const limitByIp = t.middleware(({ ctx, next }) => {
+  if (ctx.transport !== 'local') ctx.limiters.ip.take(ctx.ip);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(limitByIp);
+
+export { t as trpcInstance, z };

@@ -1,0 +1,285 @@
+/**
+ * Signed-envelope codec.
+ *
+ * tRPC API: input `{ payload, stakingKey, signature }`, where `signature` is the base58 of a
+ * detached Ed25519 signature over the UTF-8 canonical JSON (RFC 8785 / JCS) of `payload`, made with
+ * the worker's staking key. The payload always carries `action`, `taskId`, `timestamp` (ms) and
+ * `nonce`.
+ *
+ * Legacy (Koii namespaceWrapper.payloadSigning) wire format: body `{ signature, stakingKey }` where
+ * `signature` = base58(nacl.sign(utf8(JSON.stringify(payload)), secretKey)), an *attached*
+ * signature (64-byte signature ‖ message). The server opens it and checks the fields inside.
+ *
+ * IMPORTANT when verifying envelopes parsed by zod: verify the signature over the payload exactly as
+ * received. Zod strips unknown keys (default `z.object`) and applies defaults/transforms, so a
+ * parsed payload can differ from the signed one. Verify the raw input (or use loose, transform-free
+ * payload schemas).
+ */
+import { randomBytes } from 'node:crypto';
+import bs58 from 'bs58';
+import canonicalize from 'canonicalize';
+import { z } from 'zod';
+import { signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
+import type { Keypair } from './keypair.js';
+
+// ---------------------------------------------------------------------------------------------
+// Canonical JSON
+// ---------------------------------------------------------------------------------------------
+
+function describePath(path: string): string {
+  return path === '' ? 'top-level value' : `value at ${path}`;
+}
+
+/** Reject values canonicalize would mis-serialize or that are not I-JSON, with a path. */
+function assertJsonable(value: unknown, path: string, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new Error(`canonicalJson: ${describePath(path)} is ${String(value)}, which is not valid I-JSON`);
+      }
+      return;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      throw new Error(`canonicalJson: ${describePath(path)} is a ${typeof value}, which has no JSON representation`);
+    case 'object': {
+      if (value === null) return;
+      if (ancestors.has(value)) throw new Error(`canonicalJson: circular reference at ${path || 'top level'}`);
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') {
+        ancestors.add(value);
+        assertJsonable((toJSON as () => unknown).call(value), path, ancestors);
+        ancestors.delete(value);
+        return;
+      }
+      ancestors.add(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          // JSON turns undefined array items into null; canonicalize does the same.
+          if (item !== undefined) assertJsonable(item, `${path}[${i}]`, ancestors);
+        }
+      } else {
+        for (const key of Object.keys(value)) {
+          const item: unknown = (value as Record<string, unknown>)[key];
+          // Undefined properties are omitted, as JSON.stringify does.
+          if (item !== undefined) assertJsonable(item, path === '' ? key : `${path}.${key}`, ancestors);
+        }
+      }
+      ancestors.delete(value);
+      return;
+    }
+  }
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON of `value`.
+ * @throws Error with a clear message for non-I-JSON input: NaN, ±Infinity, undefined at the top
+ *   level, functions, symbols, bigints, lone surrogates, circular references.
+ */
+export function canonicalJson(value: unknown): string {
+  assertJsonable(value, '', new Set());
+  let out: string | undefined;
+  try {
+    out = canonicalize(value);
+  } catch (err) {
+    throw new Error(`canonicalJson: not I-JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (out === undefined) throw new Error('canonicalJson: top-level value has no JSON representation');
+  return out;
+}
+
+const utf8 = new TextEncoder();
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+// ---------------------------------------------------------------------------------------------
+// Detached envelopes
+// ---------------------------------------------------------------------------------------------
+
+export const SIGNED_META_KEYS = ['action', 'taskId', 'timestamp', 'nonce'] as const;
+export type SignedMeta = { action: string; taskId: string; timestamp: number; nonce: string };
+
+export type SignedEnvelope<P extends object = Record<string, unknown>> = {
+  payload: P & SignedMeta;
+  stakingKey: string;
+  signature: string;
+};
+
+const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
+/** Nonce format: 16..64 base58 characters (newNonce() yields 16 random bytes ≈ 22 chars). */
+export const NONCE_RE = new RegExp(`^[${BASE58_CHARS}]{16,64}$`);
+/** A base58 Ed25519 public key is 32..44 characters. */
+export const STAKING_KEY_RE = new RegExp(`^[${BASE58_CHARS}]{32,44}$`);
+/** A base58 64-byte signature is about 86..88 characters; accept 80..100. */
+export const SIGNATURE_RE = new RegExp(`^[${BASE58_CHARS}]{80,100}$`);
+
+/** A fresh nonce: 16 random bytes, base58. */
+export function newNonce(): string {
+  return bs58.encode(randomBytes(16));
+}
+
+/**
+ * Sign `body` plus the signed metadata. `timestamp` defaults to Date.now(), `nonce` to newNonce().
+ * Metadata fields override same-named fields of `body`.
+ */
+export function signEnvelope<P extends object>(
+  body: P,
+  meta: { action: string; taskId: string; timestamp?: number; nonce?: string },
+  keypair: Keypair,
+): SignedEnvelope<P> {
+  const timestamp = meta.timestamp ?? Date.now();
+  const nonce = meta.nonce ?? newNonce();
+  if (typeof meta.action !== 'string' || meta.action.length === 0) throw new Error('signEnvelope: action must be a non-empty string');
+  if (typeof meta.taskId !== 'string' || meta.taskId.length === 0) throw new Error('signEnvelope: taskId must be a non-empty string');
+  if (!Number.isSafeInteger(timestamp)) throw new Error('signEnvelope: timestamp must be an integer (ms since epoch)');
+  if (!NONCE_RE.test(nonce)) throw new Error('signEnvelope: nonce must be 16..64 base58 characters');
+  const payload = { ...body, action: meta.action, taskId: meta.taskId, timestamp, nonce } as P & SignedMeta;
+  const signature = bs58.encode(signDetached(utf8.encode(canonicalJson(payload)), keypair.secretKey));
+  return { payload, stakingKey: keypair.publicKeyBase58, signature };
+}
+
+/**
+ * True iff `signature` is a valid detached signature by `stakingKey` over JCS(`payload`).
+ * Never throws: malformed base58, wrong lengths or non-JSON payloads give false.
+ */
+export function verifyEnvelopeSignature(env: { payload: unknown; stakingKey: string; signature: string }): boolean {
+  try {
+    if (env === null || typeof env !== 'object') return false;
+    const { payload, stakingKey, signature } = env;
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return false;
+    if (typeof signature !== 'string' || !SIGNATURE_RE.test(signature)) return false;
+    const publicKey = tryPublicKeyFromBase58(stakingKey);
+    if (!publicKey) return false;
+    const sig = bs58.decode(signature);
+    if (sig.length !== SIGNATURE_LENGTH) return false;
+    return verifyDetached(utf8.encode(canonicalJson(payload)), sig, publicKey);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zod schemas
+// ---------------------------------------------------------------------------------------------
+
+export const StakingKeySchema = z
+  .string()
+  .regex(STAKING_KEY_RE, { message: 'must be a base58 Ed25519 public key', abort: true })
+  .refine((s) => tryPublicKeyFromBase58(s) !== null, 'must decode to a 32-byte public key');
+
+export const SignatureSchema = z
+  .string()
+  .regex(SIGNATURE_RE, { message: 'must be a base58 Ed25519 signature (80..100 characters)', abort: true })
+  .refine((s) => bs58.decode(s).length === SIGNATURE_LENGTH, 'must decode to a 64-byte signature');
+
+export const NonceSchema = z.string().regex(NONCE_RE, 'must be 16..64 base58 characters');
+
+export const signedMetaShape = {
+  action: z.string().min(1),
+  taskId: z.string().min(1),
+  timestamp: z.number().int(),
+  nonce: NonceSchema,
+};
+type SignedMetaShape = typeof signedMetaShape;
+
+/** Payload shape: the caller's shape plus the signed metadata fields it does not define itself. */
+export type WithSignedMeta<Shape extends z.core.$ZodShape> = z.core.util.Extend<Shape, Omit<SignedMetaShape, keyof Shape>>;
+
+/**
+ * Zod schema for a signed envelope whose payload is `payloadSchema` plus the signed metadata
+ * (`action`, `taskId`, `timestamp`, `nonce`). If `payloadSchema` already defines one of those keys
+ * (e.g. `action: z.literal('claim')`), its definition is kept.
+ *
+ * Parsing checks shapes only; call verifyEnvelopeSignature on the raw input for the signature.
+ */
+export function signedEnvelopeSchema<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
+  payloadSchema: z.ZodObject<Shape, Config>,
+) {
+  const own = payloadSchema.shape as Record<string, unknown>;
+  const missing: Record<string, z.ZodType> = {};
+  for (const key of SIGNED_META_KEYS) {
+    if (!Object.prototype.hasOwnProperty.call(own, key)) missing[key] = signedMetaShape[key];
+  }
+  const payload = payloadSchema.extend(missing) as unknown as z.ZodObject<WithSignedMeta<Shape>, Config>;
+  return z.object({
+    payload,
+    stakingKey: StakingKeySchema,
+    signature: SignatureSchema,
+  });
+}
+
+/** Generic envelope: any payload keys are kept (loose), so the parsed payload can be verified. */
+export const SignedEnvelopeBaseSchema = signedEnvelopeSchema(z.looseObject({}));
+export type SignedEnvelopeBase = z.infer<typeof SignedEnvelopeBaseSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Legacy Koii attached signatures
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Koii `namespaceWrapper.payloadSigning(payload, secretKey)`:
+ * base58(nacl.sign(utf8(JSON.stringify(payload)), secretKey)), i.e. base58(signature ‖ message).
+ * Built from the native detached signature; byte-identical to tweetnacl's attached form.
+ */
+export function signLegacy(payload: object, secretKey64: Uint8Array): string {
+  const json = JSON.stringify(payload);
+  if (typeof json !== 'string') throw new Error('signLegacy: payload has no JSON representation');
+  const message = utf8.encode(json);
+  const signature = signDetached(message, secretKey64);
+  const signed = new Uint8Array(SIGNATURE_LENGTH + message.length);
+  signed.set(signature, 0);
+  signed.set(message, SIGNATURE_LENGTH);
+  return bs58.encode(signed);
+}
+
+export type OpenLegacyResult =
+  | { ok: true; data: unknown; text: string }
+  | { ok: false; reason: 'malformed' | 'invalid_signature' | 'not_json' };
+
+/**
+ * Default cap on the legacy signature length in characters. base58 decoding is quadratic, so an
+ * unbounded input is a CPU-exhaustion vector; 8192 characters ≈ 6 KB of signed JSON (~35 ms).
+ */
+export const LEGACY_SIGNATURE_MAX_CHARS = 8192;
+
+/**
+ * Open a Koii attached signature (Koii `verifySignature`, but with native verification): the first
+ * 64 bytes are the signature, the rest is the signed UTF-8 JSON. Returns the parsed JSON and its
+ * exact text. Never throws.
+ */
+export function openLegacy(
+  signature: string,
+  stakingKey: string,
+  opts: { maxChars?: number } = {},
+): OpenLegacyResult {
+  const maxChars = opts.maxChars ?? LEGACY_SIGNATURE_MAX_CHARS;
+  if (typeof signature !== 'string' || signature.length === 0 || signature.length > maxChars) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const publicKey = tryPublicKeyFromBase58(stakingKey);
+  if (!publicKey) return { ok: false, reason: 'malformed' };
+  let signed: Uint8Array;
+  try {
+    signed = bs58.decode(signature);
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (signed.length < SIGNATURE_LENGTH) return { ok: false, reason: 'malformed' };
+  const message = signed.subarray(SIGNATURE_LENGTH);
+  if (!verifyDetached(message, signed.subarray(0, SIGNATURE_LENGTH), publicKey)) {
+    return { ok: false, reason: 'invalid_signature' };
+  }
+  let text: string;
+  let data: unknown;
+  try {
+    text = utf8Fatal.decode(message);
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not_json' };
+  }
+  return { ok: true, data, text };
+}

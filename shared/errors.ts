@@ -1,0 +1,37 @@
+/**
+ * Error vocabulary shared by server and client. Every rejected call carries one of these
+ * reasons in `error.data.reason`, so clients branch on a stable string, not on message text.
+ */
+export const ERROR_REASONS = {
+  API_KEY_MISSING: 'UNAUTHORIZED',
+  API_KEY_INVALID: 'UNAUTHORIZED',
+  SIGNATURE_INVALID: 'UNAUTHORIZED',
+  TIMESTAMP_OUT_OF_WINDOW: 'UNAUTHORIZED',
+  CONNECTION_NOT_AUTHENTICATED: 'UNAUTHORIZED',
+  NONCE_REPLAYED: 'CONFLICT',
+  STAKING_KEY_UNKNOWN: 'NOT_FOUND',
+  STAKE_TOO_LOW: 'FORBIDDEN',
+  TASK_ID_MISMATCH: 'FORBIDDEN',
+  ACTION_MISMATCH: 'FORBIDDEN',
+  TODO_NOT_FOUND: 'NOT_FOUND',
+  TODO_STATE_CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  INVALID_INPUT: 'BAD_REQUEST',
+} as const;
+
+export type ErrorReason = keyof typeof ERROR_REASONS;
+export type ErrorCode = (typeof ERROR_REASONS)[ErrorReason];
+
+/** A domain failure: routers and REST adapters translate it, domain code only throws it. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  constructor(
+    readonly reason: ErrorReason,
+    message: string,
+    readonly details: { retryAfterMs?: number; field?: string } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = ERROR_REASONS[reason];
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { SwarmSpecSchema } from './swarm-spec.js';
+
+/** Integer base units (1 SWARMS = 10^9), never floats. */
+export const BaseUnitsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const RepoSlugSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected "owner/name"');
+
+export const TodoIdSchema = z.number().int().positive();
+
+export const CreateTodoInputSchema = z.object({
+  spec: SwarmSpecSchema,
+  repo: RepoSlugSchema.optional(),
+  reward: BaseUnitsSchema.optional(),
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  /** Creating twice with the same key returns the first todo instead of a second one. */
+  dedupeKey: z.string().min(1).max(200).optional(),
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  /** Upstream bounty id (legacy `swarmBountyId`); defaults to the todo id. */
+  bountyId: z.string().min(1).max(200).optional(),
+});
+export type CreateTodoInput = z.output<typeof CreateTodoInputSchema>;
+
+export const TODO_STATUS_VALUES = [
+  'initialized',
+  'in_progress',
+  'pr_received',
+  'submitted',
+  'in_review',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+
+export const ListTodosInputSchema = z.object({
+  status: z.enum(TODO_STATUS_VALUES).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+  /** Page cursor: todos with an id below this one (lists are newest first). */
+  beforeId: z.number().int().positive().optional(),
+});
+export type ListTodosInput = z.output<typeof ListTodosInputSchema>;
+
+export const LeaseRefSchema = z.object({
+  todoId: TodoIdSchema,
+  leaseToken: z.string().min(16).max(64),
+});
+
+export const ClaimPayloadSchema = z.object({
+  /** How many todos to claim in this one round trip (fills a worker's spare capacity). */
+  max: z.number().int().min(1).max(100).default(1),
+  githubUsername: z.string().min(1).max(39).optional(),
+});
+
+export const HeartbeatPayloadSchema = z.object({
+  leases: z.array(LeaseRefSchema).min(1).max(100),
+});
+
+export const ReportResultsPayloadSchema = z.object({
+  results: z
+    .array(
+      LeaseRefSchema.extend({
+        result: z.unknown(),
+        prUrl: z.url().max(500).optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+
+export const ReportFailuresPayloadSchema = z.object({
+  failures: z.array(LeaseRefSchema.extend({ error: z.string().min(1).max(4000) })).min(1).max(100),
+});
+
+export const ReleasePayloadSchema = z.object({
+  leases: z.array(LeaseRefSchema).min(1).max(100),
+});
+
+/** Per-lease outcome of a batch call; a lost lease is reported, not thrown, so one stale item cannot sink a batch. */
+export type LeaseOutcome =
+  | { todoId: number; ok: true; leaseExpiresAt?: number }
+  | { todoId: number; ok: false; reason: 'LEASE_LOST' };
