@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
+import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
+import { globalOptions, withAdmin } from '../context.js';
+import { CliError, emit, table } from '../output.js';
+import { readSpecFile } from '../read-spec-file.js';
+
+const integer = (name: string) => (value: string) => {
+  if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
+  return Number(value);
+};
+
+export function registerAdminCommands(program: Command): void {
+  const keys = program.command('keys').description('API keys for operators and API users');
+  keys
+    .command('create')
+    .requiredOption('--name <name>', 'a label for the key')
+    .description('create an API key (printed once; only its hash is stored)')
+    .action(async (flags: { name: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name));
+      emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}; store it now, it is not shown again)`);
+    });
+  keys.command('list').action(async (_: unknown, cmd: Command) => {
+    const options = globalOptions(cmd);
+    const list = await withAdmin(options, (api) => api.listApiKeys());
+    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['id', 'name', 'createdAt', 'revokedAt', 'lastUsedAt']));
+  });
+  keys
+    .command('revoke <id>')
+    .action(async (id: string, _: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const info = await withAdmin(options, (api) => api.revokeApiKey(id));
+      emit(options.json === true, info, () => `revoked ${info.id} (${info.name})`);
+    });
+
+  const stake = program.command('stake').description("workers' stakes");
+  stake
+    .command('set <pubkey> <units>')
+    .description('set the stake (integer base units; 1 SWARMS = 1000000000) of a staking key')
+    .action(async (pubkey: string, units: string, _: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const amount = integer('units')(units);
+      const worker = await withAdmin(options, (api) => api.setStake(pubkey, amount));
+      emit(options.json === true, worker, () => `stake of ${worker.stakingKey} is now ${worker.stake} base units`);
+    });
+  program.command('workers').description('list registered workers').action(async (_: unknown, cmd: Command) => {
+    const options = globalOptions(cmd);
+    const list = await withAdmin(options, (api) => api.listWorkers());
+    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['stakingKey', 'githubUsername', 'stake', 'registeredAt']));
+  });
+
+  const todo = program.command('todo').description('work items');
+  todo
+    .command('example')
+    .description("print the original system's example work item (a SwarmSpec)")
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(EXAMPLE_SWARM_SPEC, null, 2)}\n`);
+    });
+  todo
+    .command('add <spec.json>')
+    .description('enqueue a SwarmSpec')
+    .option('--repo <owner/name>', 'GitHub repository the work is for')
+    .option('--reward <units>', 'reward in base units (default 400 SWARMS)')
+    .option('--priority <n>', 'higher is claimed first (default 0)')
+    .option('--dedupe-key <key>', 'adding again with the same key returns the first todo')
+    .option('--max-attempts <n>', 'claims before the todo fails (default 5)')
+    .action(async (file: string, flags: Record<string, string | undefined>, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const parsed = CreateTodoInputSchema.safeParse({
+        spec: readSpecFile(file),
+        repo: flags.repo,
+        reward: flags.reward === undefined ? undefined : integer('--reward')(flags.reward),
+        priority: flags.priority === undefined ? undefined : integer('--priority')(flags.priority),
+        dedupeKey: flags.dedupeKey,
+        maxAttempts: flags.maxAttempts === undefined ? undefined : integer('--max-attempts')(flags.maxAttempts),
+      });
+      if (!parsed.success) {
+        throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '), 2);
+      }
+      const { todo: created, created: isNew } = await withAdmin(options, (api) => api.createTodo(parsed.data));
+      emit(options.json === true, { ...created, created: isNew }, () =>
+        isNew ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)})` : `todo ${created.id} already exists for that dedupe key`,
+      );
+    });
+  todo
+    .command('list')
+    .option('--status <status>', `one of ${TODO_STATUS_VALUES.join(', ')}`)
+    .option('--limit <n>', 'how many (default 50)')
+    .action(async (flags: { status?: string; limit?: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      if (flags.status && !(TODO_STATUS_VALUES as readonly string[]).includes(flags.status)) {
+        throw new CliError(`--status must be one of ${TODO_STATUS_VALUES.join(', ')}`, 2);
+      }
+      const page = await withAdmin(options, (api) =>
+        api.listTodos({
+          status: flags.status as (typeof TODO_STATUS_VALUES)[number] | undefined,
+          limit: flags.limit ? integer('--limit')(flags.limit) : 50,
+        }),
+      );
+      emit(options.json === true, page, () =>
+        table(
+          page.todos.map((t) => ({ id: t.id, status: t.status, type: t.spec.swarm_type ?? 'auto', name: t.spec.name ?? '', attempts: `${t.attempts}/${t.maxAttempts}`, holder: t.holderKey, updated: t.updatedAt })),
+          ['id', 'status', 'type', 'name', 'attempts', 'holder', 'updated'],
+        ),
+      );
+    });
+  for (const [name, verb] of [
+    ['show', 'show one todo'],
+    ['cancel', 'cancel a queued or in-progress todo'],
+    ['redrive', 'put a failed todo back in the queue'],
+  ] as const) {
+    todo
+      .command(`${name} <id>`)
+      .description(verb)
+      .action(async (id: string, _: unknown, cmd: Command) => {
+        const options = globalOptions(cmd);
+        const todoId = integer('id')(id);
+        const record = await withAdmin(options, (api) =>
+          name === 'show' ? api.getTodo(todoId) : name === 'cancel' ? api.cancelTodo(todoId) : api.redriveTodo(todoId),
+        );
+        emit(options.json === true, record, () => JSON.stringify(record, null, 2));
+      });
+  }
+}

@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { TRPCClientError } from '@trpc/client';
+import { readKeypairFile } from '../../../shared/keypair.js';
+import { createWorkerClient, type WorkerClient } from '../../worker-client.js';
+import { globalOptions, type GlobalOptions } from '../context.js';
+import { CliError, emit, table } from '../output.js';
+
+const DEFAULT_SERVER = 'http://127.0.0.1:8787';
+
+interface KeyFlags {
+  key?: string;
+}
+
+/** Worker calls by hand: signed with the staking key file, over HTTP. */
+async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (client: WorkerClient) => Promise<T>): Promise<T> {
+  const keyFile = flags.key ?? process.env.SWARMTASK_KEY_FILE;
+  if (!keyFile) throw new CliError('--key <file> (or SWARMTASK_KEY_FILE) is required: the staking keypair that signs the call', 2);
+  let keypair;
+  try {
+    keypair = readKeypairFile(keyFile);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+  const url = options.server ?? process.env.SWARMTASK_SERVER_URL ?? process.env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
+  const taskId = options.taskId ?? process.env.SWARMTASK_TASK_ID ?? process.env.TASK_ID ?? 'swarmtask-local';
+  const client = createWorkerClient({ url, keypair, taskId, transport: 'http' });
+  try {
+    return await work(client);
+  } catch (error) {
+    if (error instanceof TRPCClientError) throw new CliError(`${error.message}`);
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+const parseJson = (text: string | undefined, name: string): unknown => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${name} must be JSON`, 2);
+  }
+};
+
+export function registerLeaseCommands(program: Command): void {
+  const keyOption = (cmd: Command) => cmd.option('--key <file>', 'staking keypair file (env SWARMTASK_KEY_FILE)');
+
+  keyOption(program.command('register').description('register a staking key with the coordinator'))
+    .option('--github-user <name>', 'GitHub username (env GITHUB_USERNAME)')
+    .option('--main-wallet <pubkey>', 'main wallet public key (base58)')
+    .action(async (flags: KeyFlags & { githubUser?: string; mainWallet?: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const githubUsername = flags.githubUser ?? process.env.GITHUB_USERNAME;
+      const worker = await withWorker(options, flags, (c) =>
+        c.workers.register({ ...(githubUsername ? { githubUsername } : {}), ...(flags.mainWallet ? { mainWalletKey: flags.mainWallet } : {}) }),
+      );
+      emit(options.json === true, worker, () => `registered ${worker.stakingKey} (stake ${worker.stake})`);
+    });
+
+  const lease = program.command('lease').description('claim and finish todos by hand, as a worker');
+  keyOption(lease.command('claim').description('claim up to --max todos'))
+    .option('--max <n>', 'how many (1-100, default 1)', '1')
+    .action(async (flags: KeyFlags & { max: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const claimed = await withWorker(options, flags, (c) => c.todos.claim({ max: Number(flags.max) }));
+      emit(options.json === true, claimed, () =>
+        claimed.length === 0
+          ? 'nothing to claim'
+          : table(
+              claimed.map((t) => ({ todoId: t.todoId, leaseToken: t.leaseToken, expires: t.leaseExpiresAt, type: t.spec.swarm_type ?? 'auto', task: t.spec.task.slice(0, 50) })),
+              ['todoId', 'leaseToken', 'expires', 'type', 'task'],
+            ),
+      );
+    });
+  keyOption(lease.command('complete <todoId> <leaseToken>').description('report the result of a claimed todo'))
+    .option('--result <json>', 'the result as JSON')
+    .option('--pr-url <url>', 'pull request carrying the work')
+    .action(async (todoId: string, leaseToken: string, flags: KeyFlags & { result?: string; prUrl?: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const [outcome] = await withWorker(options, flags, (c) =>
+        c.todos.reportResults({
+          results: [{ todoId: Number(todoId), leaseToken, result: parseJson(flags.result, '--result'), ...(flags.prUrl ? { prUrl: flags.prUrl } : {}) }],
+        }),
+      );
+      emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} submitted` : `lease on todo ${todoId} was lost`));
+      if (!outcome?.ok) process.exitCode = 1;
+    });
+  keyOption(lease.command('fail <todoId> <leaseToken>').description('give a todo back as failed'))
+    .requiredOption('--error <message>', 'what went wrong')
+    .action(async (todoId: string, leaseToken: string, flags: KeyFlags & { error: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const [outcome] = await withWorker(options, flags, (c) =>
+        c.todos.reportFailures({ failures: [{ todoId: Number(todoId), leaseToken, error: flags.error }] }),
+      );
+      emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} returned to the queue` : `lease on todo ${todoId} was lost`));
+      if (!outcome?.ok) process.exitCode = 1;
+    });
+  keyOption(lease.command('release <todoId> <leaseToken>').description('hand a todo back unstarted (no attempt counted)')).action(
+    async (todoId: string, leaseToken: string, flags: KeyFlags, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const [outcome] = await withWorker(options, flags, (c) => c.todos.release({ leases: [{ todoId: Number(todoId), leaseToken }] }));
+      emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} released` : `lease on todo ${todoId} was lost`));
+      if (!outcome?.ok) process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { startCoordinator, type Coordinator } from '../../../server/app.js';
+import { createLogger } from '../../../server/logger.js';
+import { globalOptions, serverConfigFrom } from '../context.js';
+import { emit } from '../output.js';
+
+interface ServerFlags {
+  port?: string;
+  host?: string;
+  synchronous?: string;
+  leaseMs?: string;
+  minStake?: string;
+}
+
+export async function runServer(command: Command, flags: ServerFlags, banner?: (c: Coordinator) => string): Promise<Coordinator> {
+  const options = globalOptions(command);
+  const config = serverConfigFrom(options, {
+    port: flags.port as unknown as number,
+    host: flags.host,
+    synchronous: flags.synchronous as 'NORMAL' | 'FULL' | undefined,
+    leaseMs: flags.leaseMs as unknown as number,
+    minStake: flags.minStake as unknown as number,
+  });
+  const log = createLogger({ level: config.logLevel, file: config.logFile });
+  const coordinator = await startCoordinator(config, { log });
+  emit(
+    options.json === true,
+    { event: 'listening', url: coordinator.url, port: coordinator.port, dataDir: config.dataDir, taskId: config.taskId },
+    () => banner?.(coordinator) ?? `swarmtask coordinator listening on ${coordinator.url} (data: ${config.dataDir}, task: ${config.taskId})`,
+  );
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    coordinator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return coordinator;
+}
+
+export function registerServerCommands(program: Command): void {
+  const withServerFlags = (cmd: Command) =>
+    cmd
+      .option('-p, --port <port>', 'port to listen on (env SWARMTASK_PORT, default 8787; 0 picks a free one)')
+      .option('--host <host>', 'interface to bind (env SWARMTASK_HOST, default 127.0.0.1)')
+      .option('--synchronous <level>', 'SQLite durability: NORMAL or FULL (env SWARMTASK_SYNCHRONOUS)')
+      .option('--lease-ms <ms>', 'claim lease length (env SWARMTASK_LEASE_MS, default 60000)')
+      .option('--min-stake <units>', 'minimum stake in base units (env SWARMTASK_MIN_STAKE)');
+
+  withServerFlags(program.command('server').description('run the coordinator')).action(async (flags: ServerFlags, cmd: Command) => {
+    await runServer(cmd, flags);
+  });
+
+  withServerFlags(program.command('up').description('run the coordinator on embedded defaults (what `npm start` runs)')).action(
+    async (flags: ServerFlags, cmd: Command) => {
+      await runServer(cmd, flags, (c) =>
+        [
+          `swarmtask is up: ${c.url}`,
+          `  data dir   ${c.config.dataDir}   task id   ${c.config.taskId}`,
+          `  health     ${c.url}/healthz/     tRPC   ${c.url}/trpc (HTTP and WebSocket)`,
+          '',
+          'Add work (in another terminal):',
+          '  npx swarmtask todo example > spec.json',
+          '  npx swarmtask todo add spec.json',
+          '  npx swarmtask todo list',
+          '',
+          'Run a worker by hand:',
+          '  npx swarmtask keygen --out worker.json',
+          '  npx swarmtask stake set <printed key> 1000000000',
+          `  npx swarmtask lease claim --key worker.json --server ${c.url}`,
+        ].join('\n'),
+      );
+    },
+  );
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
+import { createLogger } from '../../server/logger.js';
+import { directAdminApi, remoteAdminApi, type AdminApi } from './admin-api.js';
+import { CliError } from './output.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  data?: string;
+  server?: string;
+  apiKey?: string;
+  taskId?: string;
+  logLevel?: string;
+  logFile?: string;
+}
+
+/** Options of the root program merged with the command's own (commander keeps them apart). */
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerConfigInput> = {}): ServerConfig {
+  try {
+    return loadServerConfig(process.env, {
+      dataDir: options.data,
+      taskId: options.taskId,
+      logLevel: options.logLevel as ServerConfigInput['logLevel'],
+      logFile: options.logFile,
+      ...extra,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 2);
+    throw error;
+  }
+}
+
+/**
+ * Admin commands act on a running server when `--server` (or SWARMTASK_SERVER_URL) is given,
+ * else directly on the data dir.
+ */
+export function adminApi(options: GlobalOptions): AdminApi {
+  const serverUrl = options.server ?? process.env.SWARMTASK_SERVER_URL;
+  if (serverUrl) {
+    const apiKey = options.apiKey ?? process.env.SWARMTASK_API_KEY;
+    if (!apiKey) throw new CliError('--server needs an API key: pass --api-key or set SWARMTASK_API_KEY', 2);
+    return remoteAdminApi(serverUrl, apiKey);
+  }
+  const config = serverConfigFrom(options);
+  return directAdminApi(config, createLogger({ level: 'warn', pretty: false }));
+}
+
+export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi) => Promise<T>): Promise<T> {
+  const api = adminApi(options);
+  try {
+    return await work(api);
+  } finally {
+    api.close();
+  }
+}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerKeygenCommand } from './commands/keygen.js';
+import { registerLeaseCommands } from './commands/lease.js';
+import { registerServerCommands } from './commands/server.js';
+import { CliError } from './output.js';
+
+const program = new Command('swarmtask')
+  .description('Coordinate AI multi-agent swarm jobs across independent worker nodes')
+  .option('--json', 'machine-readable output (one JSON value on stdout)')
+  .option('--data <dir>', 'data directory (env SWARMTASK_DATA_DIR, default ./data)')
+  .option('--server <url>', 'act on a running coordinator instead of the data dir (env SWARMTASK_SERVER_URL)')
+  .option('--api-key <key>', 'API key for --server (env SWARMTASK_API_KEY)')
+  .option('--task-id <id>', 'task id (env SWARMTASK_TASK_ID)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env SWARMTASK_LOG_LEVEL)')
+  .option('--log-file <file>', 'also write JSON logs here (env SWARMTASK_LOG_FILE)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServerCommands(program);
+registerKeygenCommand(program);
+registerAdminCommands(program);
+registerLeaseCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const exitCode = error instanceof CliError ? error.exitCode : 1;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`swarmtask: ${message}\n`);
+  process.exit(exitCode);
+}
