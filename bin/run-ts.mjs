@@ -8,7 +8,8 @@ if (!file) {
   console.error('usage: run-ts.mjs FILE.ts [args…]');
   process.exit(2);
 }
-process.argv.splice(2, 1);
+// The script sees itself as argv[1], as if node had run it directly.
+process.argv.splice(1, 2, resolve(file));
 const { register } = await import('tsx/esm/api');
 register();
 await import(pathToFileURL(resolve(file)).href);

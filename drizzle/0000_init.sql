@@ -24,8 +24,7 @@ CREATE TABLE `assignments` (
 	FOREIGN KEY (`todo_id`) REFERENCES `todos`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `assignments_todo_key_idx` ON `assignments` (`todo_id`,`staking_key`);--> statement-breakpoint
-CREATE INDEX `assignments_todo_github_idx` ON `assignments` (`todo_id`,`github_username`);--> statement-breakpoint
+CREATE INDEX `assignments_todo_idx` ON `assignments` (`todo_id`);--> statement-breakpoint
 CREATE TABLE `blocks` (
 	`cid` text PRIMARY KEY NOT NULL,
 	`data` blob NOT NULL,
@@ -41,7 +40,6 @@ CREATE TABLE `events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `events_type_idx` ON `events` (`type`,`id`);--> statement-breakpoint
 CREATE TABLE `nonces` (
 	`staking_key` text NOT NULL,
 	`nonce` text NOT NULL,
@@ -68,7 +66,6 @@ CREATE TABLE `todos` (
 	`lease_token` text,
 	`lease_expires_at` integer,
 	`holder_key` text,
-	`assignment_id` integer,
 	`result` text,
 	`pr_url` text,
 	`last_error` text,
@@ -76,10 +73,9 @@ CREATE TABLE `todos` (
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `todos_claim_idx` ON `todos` (`priority`,`available_at`,`id`) WHERE status = 'initialized';--> statement-breakpoint
+CREATE INDEX `todos_claim_idx` ON `todos` ("priority" DESC,`available_at`,`id`) WHERE status = 'initialized';--> statement-breakpoint
 CREATE INDEX `todos_lease_idx` ON `todos` (`lease_expires_at`) WHERE status = 'in_progress';--> statement-breakpoint
 CREATE INDEX `todos_unannounced_idx` ON `todos` (`available_at`) WHERE status = 'initialized' AND announced = 0;--> statement-breakpoint
-CREATE INDEX `todos_status_idx` ON `todos` (`status`,`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `todos_dedupe_idx` ON `todos` (`dedupe_key`);--> statement-breakpoint
 CREATE TABLE `workers` (
 	`staking_key` text PRIMARY KEY NOT NULL,

@@ -18,6 +18,8 @@ export interface Coordinator {
   port: number;
   core: Core;
   config: ServerConfig;
+  /** The WebSocket server behind `/trpc` (tests use its `clients` to drop connections). */
+  wss: WebSocketServer;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     port,
     core: opened,
     config,
+    wss,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);

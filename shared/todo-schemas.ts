@@ -57,16 +57,18 @@ export const HeartbeatPayloadSchema = z.object({
   leases: z.array(LeaseRefSchema).min(1).max(100),
 });
 
+export const ResultReportSchema = LeaseRefSchema.extend({
+  result: z.unknown(),
+  prUrl: z.url().max(500).optional(),
+});
+
 export const ReportResultsPayloadSchema = z.object({
-  results: z
-    .array(
-      LeaseRefSchema.extend({
-        result: z.unknown(),
-        prUrl: z.url().max(500).optional(),
-      }),
-    )
-    .min(1)
-    .max(100),
+  results: z.array(ResultReportSchema).min(1).max(100),
+});
+
+/** Finished work plus the next claim, in one round trip (`results` may be empty). */
+export const ReportAndClaimPayloadSchema = ClaimPayloadSchema.extend({
+  results: z.array(ResultReportSchema).max(100).default([]),
 });
 
 export const ReportFailuresPayloadSchema = z.object({

@@ -18,12 +18,25 @@ export interface VerifyOptions {
   now?: number;
 }
 
+export interface VerifiedRequest {
+  worker: WorkerRecord | null;
+  /** Records the nonce; throws NONCE_REPLAYED if it was used. Run it inside the state change's transaction. */
+  consumeNonce(): void;
+}
+
 /**
  * Checks a signed request in the order that keeps every failure distinguishable: signature,
  * action, task id, timestamp window, staking key and stake (fail closed), then nonce reuse.
  * The nonce is recorded last, so a request refused for another reason does not burn it.
  */
 export function verifySignedRequest(core: Core, request: SignedRequest, options: VerifyOptions): WorkerRecord | null {
+  const verified = checkSignedRequest(core, request, options);
+  verified.consumeNonce();
+  return verified.worker;
+}
+
+/** Every check but the nonce, which the caller records together with the state change it allows. */
+export function checkSignedRequest(core: Core, request: SignedRequest, options: VerifyOptions): VerifiedRequest {
   const now = options.now ?? Date.now();
   const { payload } = request;
   if (!verifyEnvelopeSignature(request)) {
@@ -43,8 +56,8 @@ export function verifySignedRequest(core: Core, request: SignedRequest, options:
     );
   }
   const worker = options.requireStake ? requireStakedWorker(core, request.stakingKey) : null;
-  consumeNonce(core, request.stakingKey, payload.nonce, now + 2 * core.auth.signatureWindowMs);
-  return worker;
+  const expiresAt = now + 2 * core.auth.signatureWindowMs;
+  return { worker, consumeNonce: () => consumeNonce(core, request.stakingKey, payload.nonce, expiresAt) };
 }
 
 /** Records a nonce as used; a second use within its lifetime is a replay. */

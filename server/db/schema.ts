@@ -40,7 +40,6 @@ export const todos = sqliteTable(
     leaseToken: text('lease_token'),
     leaseExpiresAt: integer('lease_expires_at'),
     holderKey: text('holder_key'),
-    assignmentId: integer('assignment_id'),
     result: text('result', { mode: 'json' }),
     prUrl: text('pr_url'),
     lastError: text('last_error'),
@@ -48,12 +47,12 @@ export const todos = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    // Matches the claim's ORDER BY (priority DESC, available_at, id), so claiming never sorts.
     index('todos_claim_idx')
-      .on(t.priority, t.availableAt, t.id)
+      .on(sql`${t.priority} DESC`, t.availableAt, t.id)
       .where(sql`status = 'initialized'`),
     index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
     index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
-    index('todos_status_idx').on(t.status, t.id),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
   ],
 );
@@ -81,10 +80,8 @@ export const assignments = sqliteTable(
     result: text('result', { mode: 'json' }),
     error: text('error'),
   },
-  (t) => [
-    index('assignments_todo_key_idx').on(t.todoId, t.stakingKey),
-    index('assignments_todo_github_idx').on(t.todoId, t.githubUsername),
-  ],
+  // A todo has a handful of assignments; one index on todo_id serves the "never twice" check.
+  (t) => [index('assignments_todo_idx').on(t.todoId)],
 );
 
 export const workers = sqliteTable(
@@ -139,5 +136,4 @@ export const events = sqliteTable(
     data: text('data', { mode: 'json' }),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('events_type_idx').on(t.type, t.id)],
 );

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { cachedStatement } from '../db/statements.js';
+import { lastAppendedEventId } from './append-event.js';
 
 /**
  * Wakes subscribers when the event log grows. It carries no payloads: subscribers read the log
@@ -19,9 +20,9 @@ export class EventBus {
     return this.lastId;
   }
 
-  /** Call after a transaction that appended events commits. */
+  /** Call after a transaction that appended events commits (no query: the id is remembered). */
   notify(upToId?: number): void {
-    const id = upToId ?? this.readMaxId();
+    const id = upToId ?? lastAppendedEventId(this.sqlite);
     if (id <= this.lastId) return;
     this.lastId = id;
     const waiters = [...this.waiters];
@@ -45,7 +46,8 @@ export class EventBus {
 
   startPolling(intervalMs: number): void {
     this.stopPolling();
-    this.pollTimer = setInterval(() => this.notify(), intervalMs);
+    // Catches rows other processes (the CLI on the same file) appended.
+    this.pollTimer = setInterval(() => this.notify(this.readMaxId()), intervalMs);
     this.pollTimer.unref();
   }
 

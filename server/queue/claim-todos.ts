@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { SwarmSpec } from '../../shared/swarm-spec.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
-import { appendEvent } from '../events/append-event.js';
+import { noteAppendedEvents } from '../events/append-event.js';
 import type { Core } from '../core.js';
 
 export interface ClaimRequest {
@@ -23,77 +22,75 @@ export interface ClaimedTodo {
   reward: number;
 }
 
-interface CandidateRow {
+interface ClaimedRow {
   id: number;
+  lease_token: string;
+  attempts: number;
   spec: string;
   repo_owner: string | null;
   repo_name: string | null;
   bounty_id: string | null;
   reward: number;
-  attempts: number;
+  priority: number;
+  available_at: number;
 }
 
+// One statement picks and marks the batch; the lease token is 18 random bytes per row.
 // The same staking key or GitHub user never gets a todo twice; a released lease does not count.
-const SELECT_CANDIDATES = `
-  SELECT id, spec, repo_owner, repo_name, bounty_id, reward, attempts FROM todos t
-  WHERE status = 'initialized' AND available_at <= @now
-    AND NOT EXISTS (
-      SELECT 1 FROM assignments a
-      WHERE a.todo_id = t.id AND a.outcome != 'released'
-        AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND a.github_username = @github)))
-  ORDER BY priority DESC, available_at, id
-  LIMIT @max`;
+const CLAIM = `
+  UPDATE todos SET status = 'in_progress', lease_token = lower(hex(randomblob(18))), lease_expires_at = @leaseExpiresAt,
+    holder_key = @stakingKey, attempts = attempts + 1, updated_at = @now
+  WHERE id IN (
+    SELECT id FROM todos t
+    WHERE status = 'initialized' AND available_at <= @now
+      AND NOT EXISTS (
+        SELECT 1 FROM assignments a
+        WHERE a.todo_id = t.id AND a.outcome != 'released'
+          AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND a.github_username = @github)))
+    ORDER BY priority DESC, available_at, id
+    LIMIT @max)
+  RETURNING id, lease_token, attempts, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at`;
 
-const MARK_CLAIMED = `
-  UPDATE todos SET status = 'in_progress', lease_token = ?, lease_expires_at = ?, holder_key = ?,
-    attempts = attempts + 1, assignment_id = ?, updated_at = ?
-  WHERE id = ? AND status = 'initialized'`;
-
-const INSERT_ASSIGNMENT = `
+const RECORD_ASSIGNMENTS = `
   INSERT INTO assignments (todo_id, staking_key, github_username, lease_token, claimed_at, lease_expires_at, outcome)
-  VALUES (?, ?, ?, ?, ?, ?, 'active')`;
+  SELECT value ->> 0, @stakingKey, @github, value ->> 1, @now, @leaseExpiresAt, 'active' FROM json_each(@claims)`;
+
+const RECORD_EVENTS = `
+  INSERT INTO events (type, todo_id, data, created_at)
+  SELECT 'todo.claimed', value ->> 0, json_object('stakingKey', @stakingKey, 'attempt', value ->> 2), @now FROM json_each(@claims)`;
 
 /**
- * Claims up to `max` todos in one IMMEDIATE transaction: select, mark in progress under a fresh
- * lease token, record the assignment and its event. Two racing workers serialize on the write
- * lock, so a todo is handed to exactly one of them.
+ * Claims up to `max` todos in one IMMEDIATE transaction of three set-based statements: mark the
+ * batch in progress under fresh lease tokens, record the assignments, record the events. Two
+ * racing workers serialize on the write lock, so a todo is handed to exactly one of them.
  */
 export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()): ClaimedTodo[] {
-  const leaseExpiresAt = now + core.queue.leaseMs;
-  const github = request.githubUsername ?? null;
-  const claimed = immediate(core.db, () => {
-    const candidates = cachedStatement(core.sqlite, SELECT_CANDIDATES).all({
-      now,
-      stakingKey: request.stakingKey,
-      github,
-      max: request.max,
-    }) as CandidateRow[];
-    const insertAssignment = cachedStatement(core.sqlite, INSERT_ASSIGNMENT);
-    const markClaimed = cachedStatement(core.sqlite, MARK_CLAIMED);
-    const result: ClaimedTodo[] = [];
-    for (const row of candidates) {
-      const leaseToken = randomBytes(18).toString('base64url');
-      const assignment = insertAssignment.run(row.id, request.stakingKey, github, leaseToken, now, leaseExpiresAt);
-      const assignmentId = Number(assignment.lastInsertRowid);
-      markClaimed.run(leaseToken, leaseExpiresAt, request.stakingKey, assignmentId, now, row.id);
-      appendEvent(
-        core.sqlite,
-        { type: 'todo.claimed', todoId: row.id, data: { stakingKey: request.stakingKey, attempt: row.attempts + 1 } },
-        now,
-      );
-      result.push({
-        todoId: row.id,
-        leaseToken,
-        leaseExpiresAt,
-        attempt: row.attempts + 1,
-        spec: JSON.parse(row.spec) as SwarmSpec,
-        repo: row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null,
-        bountyId: row.bounty_id,
-        reward: row.reward,
-      });
-    }
-    return result;
+  const params = {
+    now,
+    leaseExpiresAt: now + core.queue.leaseMs,
+    stakingKey: request.stakingKey,
+    github: request.githubUsername ?? null,
+  };
+  const rows = immediate(core.db, () => {
+    const claimed = cachedStatement(core.sqlite, CLAIM).all({ ...params, max: request.max }) as ClaimedRow[];
+    if (claimed.length === 0) return claimed;
+    const claims = JSON.stringify(claimed.map((row) => [row.id, row.lease_token, row.attempts]));
+    cachedStatement(core.sqlite, RECORD_ASSIGNMENTS).run({ ...params, claims });
+    noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ ...params, claims }));
+    return claimed;
   });
-  if (claimed.length > 0) core.bus.notify();
-  return claimed;
+  if (rows.length === 0) return [];
+  core.bus.notify();
+  // RETURNING order is unspecified; hand the batch out in queue order.
+  rows.sort((a, b) => b.priority - a.priority || a.available_at - b.available_at || a.id - b.id);
+  return rows.map((row) => ({
+    todoId: row.id,
+    leaseToken: row.lease_token,
+    leaseExpiresAt: params.leaseExpiresAt,
+    attempt: row.attempts,
+    spec: JSON.parse(row.spec) as SwarmSpec,
+    repo: row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null,
+    bountyId: row.bounty_id,
+    reward: row.reward,
+  }));
 }

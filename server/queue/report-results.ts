@@ -1,55 +1,57 @@
 import type { LeaseOutcome } from '../../shared/todo-schemas.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
-import { appendEvent } from '../events/append-event.js';
+import { noteAppendedEvents } from '../events/append-event.js';
 import type { Core } from '../core.js';
-import { LEASE_MATCHES, type LeaseHolder, type LeaseRef } from './lease-holder.js';
+import type { LeaseHolder, LeaseRef } from './lease-holder.js';
 
 export interface ResultReport extends LeaseRef {
   result?: unknown;
   prUrl?: string | undefined;
 }
 
+// Each report is [todoId, leaseToken, result (JSON), prUrl]; only rows whose lease still matches change.
+const FINISH_TODOS = `
+  UPDATE todos SET status = iif(r.pr_url IS NULL, 'submitted', 'pr_received'), result = r.result, pr_url = r.pr_url,
+    lease_token = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = @now
+  FROM (SELECT value ->> 0 AS todo_id, value ->> 1 AS lease_token, value -> 2 AS result, value ->> 3 AS pr_url
+        FROM json_each(@reports)) AS r
+  WHERE todos.id = r.todo_id AND todos.lease_token = r.lease_token AND todos.holder_key = @stakingKey
+    AND todos.status = 'in_progress'
+  RETURNING todos.id, todos.status, todos.pr_url`;
+
+const FINISH_ASSIGNMENTS = `
+  UPDATE assignments SET outcome = 'completed', ended_at = @now, result = r.result, pr_url = r.pr_url
+  FROM (SELECT value ->> 0 AS todo_id, value ->> 1 AS lease_token, value -> 2 AS result, value ->> 3 AS pr_url
+        FROM json_each(@reports)) AS r
+  WHERE assignments.todo_id = r.todo_id AND assignments.lease_token = r.lease_token`;
+
+const RECORD_EVENTS = `
+  INSERT INTO events (type, todo_id, data, created_at)
+  SELECT 'todo.submitted', value ->> 0, json_object('stakingKey', @stakingKey, 'status', value ->> 1, 'prUrl', value ->> 2), @now
+  FROM json_each(@finished)`;
+
 /**
- * Records finished work: `in_progress` → `pr_received` (with a PR) or `submitted`. Only the
- * current lease holder can do it; a worker whose lease expired and was re-claimed gets LEASE_LOST.
+ * Records finished work: `in_progress` → `pr_received` (with a PR) or `submitted`, set-based in
+ * one transaction. Only the current lease holder can do it; a worker whose lease expired and was
+ * re-claimed gets LEASE_LOST for that item while the rest of its batch goes through.
  */
 export function reportResults(core: Core, holder: LeaseHolder, reports: ResultReport[], now = Date.now()): LeaseOutcome[] {
-  const outcomes = immediate(core.db, () => {
-    const finishTodo = cachedStatement(
-      core.sqlite,
-      `UPDATE todos SET status = @status, result = @result, pr_url = @prUrl, lease_token = NULL,
-         lease_expires_at = NULL, last_error = NULL, updated_at = @now
-       WHERE ${LEASE_MATCHES}`,
-    );
-    const finishAssignment = cachedStatement(
-      core.sqlite,
-      `UPDATE assignments SET outcome = 'completed', ended_at = ?, result = ?, pr_url = ?
-       WHERE todo_id = ? AND lease_token = ?`,
-    );
-    return reports.map((report): LeaseOutcome => {
-      const status = report.prUrl ? 'pr_received' : 'submitted';
-      const result = report.result === undefined ? null : JSON.stringify(report.result);
-      const prUrl = report.prUrl ?? null;
-      const changed = finishTodo.run({
-        todoId: report.todoId,
-        leaseToken: report.leaseToken,
-        stakingKey: holder.stakingKey,
-        status,
-        result,
-        prUrl,
-        now,
-      }).changes;
-      if (changed === 0) return { todoId: report.todoId, ok: false, reason: 'LEASE_LOST' };
-      finishAssignment.run(now, result, prUrl, report.todoId, report.leaseToken);
-      appendEvent(
-        core.sqlite,
-        { type: 'todo.submitted', todoId: report.todoId, data: { stakingKey: holder.stakingKey, status, prUrl } },
-        now,
-      );
-      return { todoId: report.todoId, ok: true };
-    });
+  const encoded = JSON.stringify(
+    reports.map((r) => [r.todoId, r.leaseToken, r.result === undefined ? null : r.result, r.prUrl ?? null]),
+  );
+  const finished = immediate(core.db, () => {
+    const params = { now, stakingKey: holder.stakingKey, reports: encoded };
+    const rows = cachedStatement(core.sqlite, FINISH_TODOS).all(params) as { id: number; status: string; pr_url: string | null }[];
+    if (rows.length === 0) return rows;
+    const done = new Set(rows.map((row) => row.id));
+    const finishedReports = rows.length === reports.length ? encoded : JSON.stringify(JSON.parse(encoded).filter((r: [number]) => done.has(r[0])));
+    cachedStatement(core.sqlite, FINISH_ASSIGNMENTS).run({ now, reports: finishedReports });
+    const events = JSON.stringify(rows.map((row) => [row.id, row.status, row.pr_url]));
+    noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ now, stakingKey: holder.stakingKey, finished: events }));
+    return rows;
   });
-  if (outcomes.some((o) => o.ok)) core.bus.notify();
-  return outcomes;
+  if (finished.length > 0) core.bus.notify();
+  const done = new Set(finished.map((row) => row.id));
+  return reports.map((r): LeaseOutcome => (done.has(r.todoId) ? { todoId: r.todoId, ok: true } : { todoId: r.todoId, ok: false, reason: 'LEASE_LOST' }));
 }

@@ -6,6 +6,7 @@ import {
   HeartbeatPayloadSchema,
   ListTodosInputSchema,
   ReleasePayloadSchema,
+  ReportAndClaimPayloadSchema,
   ReportFailuresPayloadSchema,
   ReportResultsPayloadSchema,
   TodoIdSchema,
@@ -38,23 +39,36 @@ export const todosRouter = router({
   redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
 
   claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
-    claimTodos(ctx.core, {
-      stakingKey: ctx.stakingKey,
-      githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
-      max: input.payload.max,
-    }),
+    ctx.transact(() =>
+      claimTodos(ctx.core, {
+        stakingKey: ctx.stakingKey,
+        githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
+        max: input.payload.max,
+      }),
+    ),
+  ),
+  /** Reports finished work and claims more in one round trip and one transaction. */
+  reportAndClaim: signedProcedure(ReportAndClaimPayloadSchema).mutation(({ ctx, input }) =>
+    ctx.transact(() => ({
+      reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
+      claimed: claimTodos(ctx.core, {
+        stakingKey: ctx.stakingKey,
+        githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
+        max: input.payload.max,
+      }),
+    })),
   ),
   heartbeat: signedProcedure(HeartbeatPayloadSchema).mutation(({ ctx, input }) =>
-    heartbeatLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases),
+    ctx.transact(() => heartbeatLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases)),
   ),
   reportResults: signedProcedure(ReportResultsPayloadSchema).mutation(({ ctx, input }) =>
-    reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
+    ctx.transact(() => reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results)),
   ),
   reportFailures: signedProcedure(ReportFailuresPayloadSchema).mutation(({ ctx, input }) =>
-    reportFailures(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.failures),
+    ctx.transact(() => reportFailures(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.failures)),
   ),
   release: signedProcedure(ReleasePayloadSchema).mutation(({ ctx, input }) =>
-    releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases),
+    ctx.transact(() => releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases)),
   ),
 
   /** Announces todos that became claimable (created, returned, scheduled time reached, redriven). */

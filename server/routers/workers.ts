@@ -14,11 +14,13 @@ export const workersRouter = router({
     }),
     { requireStake: false },
   ).mutation(({ ctx, input }) =>
-    registerWorker(ctx.core, {
-      stakingKey: ctx.stakingKey,
-      mainWalletKey: input.payload.mainWalletKey,
-      githubUsername: input.payload.githubUsername,
-    }),
+    ctx.transact(() =>
+      registerWorker(ctx.core, {
+        stakingKey: ctx.stakingKey,
+        mainWalletKey: input.payload.mainWalletKey,
+        githubUsername: input.payload.githubUsername,
+      }),
+    ),
   ),
   /** What the coordinator knows about the calling key (registration, stake). */
   me: signedProcedure(z.object({}), { requireStake: false }).mutation(({ ctx }) => findWorker(ctx.core, ctx.stakingKey) ?? null),

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { DomainError } from '../../shared/errors.js';
 import { signedEnvelopeSchema } from '../../shared/envelope.js';
 import { verifyApiKey } from '../auth/api-keys.js';
-import { verifySignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
+import { checkSignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
+import { immediate } from '../db/transaction.js';
 import { publicProcedure } from './trpc.js';
 
 export { publicProcedure };
@@ -21,9 +22,11 @@ export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * A procedure whose input is a signed envelope around `payloadShape`. The middleware verifies it
- * (signature, action = this procedure's path, task id, time window, stake, nonce) and narrows the
- * context to the verified worker; handlers read `input.payload`.
+ * A procedure whose input is a signed envelope around `payloadSchema`. The middleware verifies it
+ * (signature, action = this procedure's path, task id, time window, stake) and narrows the
+ * context to the verified worker; handlers read `input.payload` and run their state change in
+ * `ctx.transact(fn)`, which records the nonce in the same transaction (one commit per call).
+ * A handler that does not call it still gets its nonce recorded, after the fact.
  */
 export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
   payloadSchema: z.ZodObject<Shape, Config>,
@@ -32,12 +35,18 @@ export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z
   return publicProcedure.input(signedEnvelopeSchema(payloadSchema)).use(async ({ ctx, path, getRawInput, next }) => {
     // The signature covers the bytes the worker sent, not the parsed input (zod adds defaults).
     const request = (await getRawInput()) as SignedRequest;
-    const worker = verifySignedRequest(ctx.core, request, {
-      action: path,
-      requireStake: options.requireStake ?? true,
-    });
+    const verified = checkSignedRequest(ctx.core, request, { action: path, requireStake: options.requireStake ?? true });
     ctx.limiters.stakingKey.take(request.stakingKey);
-    return next({ ctx: { stakingKey: request.stakingKey, worker } });
+    let nonceConsumed = false;
+    const transact = <T>(work: () => T): T =>
+      immediate(ctx.core.db, () => {
+        verified.consumeNonce();
+        nonceConsumed = true;
+        return work();
+      });
+    const result = await next({ ctx: { stakingKey: request.stakingKey, worker: verified.worker, transact } });
+    if (!nonceConsumed) verified.consumeNonce();
+    return result;
   });
 }
 

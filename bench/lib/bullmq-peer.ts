@@ -1,0 +1,96 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Finds redis-server, installing Debian's package when it is missing (the bench machine is bare). */
+export function ensureRedisServer(): string | null {
+  const which = () => spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+  let path = which();
+  if (path) return path;
+  console.error('redis-server not found; installing Debian package redis-server for the BullMQ peer run…');
+  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
+  path = which();
+  return path || null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface RedisInstance {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A throwaway Redis on loopback with default persistence (as the reference baseline measured). */
+export async function startRedis(redisServer: string): Promise<RedisInstance> {
+  const dir = mkdtempSync(join(tmpdir(), 'swarmtask-bench-redis-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const { Redis: IORedis } = await import('ioredis');
+  for (let i = 0; i < 100; i++) {
+    const probe = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch {
+      probe.disconnect();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BullMQ no-op jobs: enqueue N with addBulk, then one Worker at `concurrency` processes them. */
+export async function runBullmq(port: number, jobs: number, concurrency: number): Promise<{ jobsPerSecond: number }> {
+  const { Queue, Worker } = await import('bullmq');
+  const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+  const name = `bench-${concurrency}-${Date.now()}`;
+  const queue = new Queue(name, { connection });
+  for (let i = 0; i < jobs; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
+  }
+  let done = 0;
+  let start = 0;
+  const finished = new Promise<number>((resolve) => {
+    const worker = new Worker(
+      name,
+      async () => {
+        if (start === 0) start = performance.now();
+      },
+      { connection, concurrency, autorun: false },
+    );
+    worker.on('completed', () => {
+      done += 1;
+      if (done === jobs) {
+        const elapsed = performance.now() - start;
+        void worker.close().then(() => resolve(elapsed));
+      }
+    });
+    void worker.run();
+  });
+  const elapsedMs = await finished;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { jobsPerSecond: jobs / (elapsedMs / 1000) };
+}
