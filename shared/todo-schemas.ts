@@ -58,7 +58,7 @@ export const HeartbeatPayloadSchema = z.object({
 });
 
 export const ResultReportSchema = LeaseRefSchema.extend({
-  result: z.unknown(),
+  result: z.unknown().optional(),
   prUrl: z.url().max(500).optional(),
 });
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -23,7 +23,16 @@ export interface OpenedDb {
   close(): void;
 }
 
-export const DEFAULT_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+/** The shipped `drizzle/` folder, found upward from this module (source tree or compiled `dist/`). */
+export const DEFAULT_MIGRATIONS_FOLDER = findMigrationsFolder(dirname(fileURLToPath(import.meta.url)));
+
+function findMigrationsFolder(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = resolve(dir, 'drizzle');
+    if (existsSync(resolve(candidate, 'meta/_journal.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`no drizzle/ migrations folder found above ${start}`);
+  }
+}
 
 /**
  * Opens the store with the pragmas of DESIGN §3 and applies pending migrations.

@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
+import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('swarmtask CLI', () => {
+  it('adds work on the data dir of a running server, whose subscribers see it within a second', async () => {
+    await using t = await startTestCoordinator();
+    const client = t.workerClient(t.stakedWorker());
+    const seen: { todoId: number }[] = [];
+    const started = new Promise<void>((resolve) => {
+      client.trpc.todos.onAvailable.subscribe({}, { onStarted: () => resolve(), onData: ({ data }) => seen.push(data) });
+    });
+    await started;
+    const specFile = join(t.dataDir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const added = await runCli(['todo', 'add', specFile, '--data', t.dataDir, '--task-id', 'test-task', '--priority', '7', '--json']);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    const todo = JSON.parse(added.stdout) as { id: number; priority: number; created: boolean };
+    expect(todo).toMatchObject({ priority: 7, created: true });
+    // The server notices rows other processes wrote by polling the event log (100 ms here, 500 ms by default).
+    await vi.waitFor(() => expect(seen.map((e) => e.todoId)).toEqual([todo.id]), { timeout: 5000 });
+  });
+
+  it('acts on a running server with --server and an API key', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const path = dir.path;
+    const specFile = join(path, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const added = await runCli(['todo', 'add', specFile, '--server', t.url, '--api-key', t.apiKey, '--json']);
+    expect(added.code).toBe(0);
+    const listed = await runCli(['todo', 'list', '--server', t.url, '--json'], { SWARMTASK_API_KEY: t.apiKey });
+    expect(JSON.parse(listed.stdout).todos.map((x: { id: number }) => x.id)).toEqual([JSON.parse(added.stdout).id]);
+    const noKey = await runCli(['todo', 'list', '--server', t.url], { SWARMTASK_API_KEY: '' });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/--server needs an API key/);
+  });
+
+  it('exits 2 naming the variable on a bad configuration value', async () => {
+    using dir = tempDir();
+    const path = dir.path;
+    const result = await runCli(['server', '--data', path], { SWARMTASK_LEASE_MS: 'soon' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SWARMTASK_LEASE_MS/);
+  });
+
+  it('rejects an invalid spec file naming the field, and keygen writes a Solana-format keypair', async () => {
+    using dir = tempDir();
+    const path = dir.path;
+    const specFile = join(path, 'bad.json');
+    writeFileSync(specFile, JSON.stringify({ ...EXAMPLE_SWARM_SPEC, agents: [{ agent_name: 'a' }] }));
+    const bad = await runCli(['todo', 'add', specFile, '--data', path]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/agents\.0\.model_name/);
+
+    const keyFile = join(path, 'key.json');
+    const keygen = await runCli(['keygen', '--out', keyFile, '--json']);
+    const { publicKey } = JSON.parse(keygen.stdout) as { publicKey: string };
+    const { readKeypairFile } = await import('../../shared/keypair.js');
+    expect(readKeypairFile(keyFile).publicKeyBase58).toBe(publicKey);
+    const again = await runCli(['keygen', '--out', keyFile]);
+    expect(again.code).toBe(1);
+  });
+
+  it('claims and completes a todo by hand, as the README shows', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const path = dir.path;
+    const specFile = join(path, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const env = { SWARMTASK_TASK_ID: 'test-task' };
+    const todoId = JSON.parse((await runCli(['todo', 'add', specFile, '--data', t.dataDir, '--json'], env)).stdout).id as number;
+    const keyFile = join(path, 'worker.json');
+    const publicKey = JSON.parse((await runCli(['keygen', '--out', keyFile, '--json'])).stdout).publicKey as string;
+    expect((await runCli(['stake', 'set', publicKey, '1000000000', '--data', t.dataDir], env)).code).toBe(0);
+    expect((await runCli(['register', '--key', keyFile, '--server', t.url, '--github-user', 'alice'], env)).code).toBe(0);
+    const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], env);
+    const [lease] = JSON.parse(claim.stdout) as { todoId: number; leaseToken: string }[];
+    expect(lease!.todoId).toBe(todoId);
+    const done = await runCli(['lease', 'complete', String(todoId), lease!.leaseToken, '--key', keyFile, '--server', t.url, '--result', '{"answer":42}'], env);
+    expect(done.stdout).toMatch(/submitted/);
+    const shown = JSON.parse((await runCli(['todo', 'show', String(todoId), '--data', t.dataDir, '--json'], env)).stdout);
+    expect(shown).toMatchObject({ status: 'submitted', result: { answer: 42 }, holderKey: publicKey });
+    const stale = await runCli(['lease', 'complete', String(todoId), lease!.leaseToken, '--key', keyFile, '--server', t.url], env);
+    expect(stale.code, stale.stderr).toBe(1);
+    expect(stale.stdout + stale.stderr).toMatch(/lost/);
+  });
+});
