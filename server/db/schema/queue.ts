@@ -1,0 +1,82 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const TODO_STATUSES = [
+  'initialized',
+  'in_progress',
+  'pr_received',
+  'submitted',
+  'in_review',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+export type TodoStatus = (typeof TODO_STATUSES)[number];
+
+export const todos = sqliteTable(
+  'todos',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    taskId: text('task_id').notNull(),
+    status: text('status', { enum: TODO_STATUSES }).notNull().default('initialized'),
+    spec: text('spec', { mode: 'json' }).notNull(),
+    repoOwner: text('repo_owner'),
+    repoName: text('repo_name'),
+    bountyId: text('bounty_id'),
+    reward: integer('reward').notNull(),
+    priority: integer('priority').notNull().default(0),
+    /** When the todo may first be claimed (schedule.scheduled_time, or creation time). */
+    availableAt: integer('available_at').notNull(),
+    /** 1 once a `todo.available` event was written for the current availability. */
+    announced: integer('announced').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    dedupeKey: text('dedupe_key'),
+    leaseToken: text('lease_token'),
+    leaseExpiresAt: integer('lease_expires_at'),
+    holderKey: text('holder_key'),
+    result: text('result', { mode: 'json' }),
+    prUrl: text('pr_url'),
+    /** The round whose audit this todo's result awaits (set when it enters `in_review`). */
+    round: integer('round'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    // Matches the claim's ORDER BY (priority DESC, available_at, id), so claiming never sorts.
+    index('todos_claim_idx')
+      .on(sql`${t.priority} DESC`, t.availableAt, t.id)
+      .where(sql`status = 'initialized'`),
+    index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
+    index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
+    uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
+  ],
+);
+
+export const ASSIGNMENT_OUTCOMES = ['active', 'completed', 'failed', 'expired', 'released', 'cancelled'] as const;
+export type AssignmentOutcome = (typeof ASSIGNMENT_OUTCOMES)[number];
+
+/** One row per claim attempt. */
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    todoId: integer('todo_id')
+      .notNull()
+      .references(() => todos.id),
+    stakingKey: text('staking_key').notNull(),
+    githubUsername: text('github_username'),
+    leaseToken: text('lease_token').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+    leaseExpiresAt: integer('lease_expires_at').notNull(),
+    endedAt: integer('ended_at'),
+    outcome: text('outcome', { enum: ASSIGNMENT_OUTCOMES }).notNull().default('active'),
+    round: integer('round'),
+    prUrl: text('pr_url'),
+    result: text('result', { mode: 'json' }),
+    error: text('error'),
+  },
+  // A todo has a handful of assignments; one index on todo_id serves the "never twice" check.
+  (t) => [index('assignments_todo_idx').on(t.todoId)],
+);
