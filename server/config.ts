@@ -20,6 +20,18 @@ export const ServerConfigSchema = z.object({
   minStake: int(0).default(BASE_UNITS_PER_SWARMS),
   signatureWindowMs: int(1000).default(120_000),
   sweepIntervalMs: int(50).default(1000),
+  /** Round length (Koii's are about 20 min); `up` uses about 15 s so a first payout comes quickly. */
+  roundMs: int(1000).default(600_000),
+  /** Start of round 0, ms since the epoch. */
+  roundEpochMs: int(0).default(0),
+  /** Audits per submission (fewer when fewer eligible workers), never by the submitter. */
+  auditQuorum: int(1, 15).default(3),
+  /** How long an auditor has to cast a vote before the audit is reassigned. */
+  auditTimeoutMs: int(1000).default(120_000),
+  /** Total reward paid per round at most, base units; 0 = no cap. */
+  roundBountyCap: int(0).default(0),
+  /** Fraction of stake slashed for a rejected submission (0 = none). */
+  slashFraction: z.coerce.number().min(0).max(1).default(0),
   eventPollMs: int(50).default(500),
   bodyLimitBytes: int(1024).default(1024 * 1024),
   maxSubscriberBufferBytes: int(1024).default(4 * 1024 * 1024),
