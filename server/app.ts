@@ -9,6 +9,7 @@ import { healthRoutes, type Readiness } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { clientIp, pathOf, sendJson, type RouteHandler } from './http/route.js';
 import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
+import { mountedRoutes } from './http/mounted-routes.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
 import type { Limiters } from './trpc/context.js';
@@ -81,7 +82,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     bodyLimitBytes: config.bodyLimitBytes,
     metrics,
   };
-  routes.push(trpcHttpRoute(deps), ...(options.routes?.(opened) ?? []));
+  routes.push(trpcHttpRoute(deps), ...mountedRoutes(opened), ...(options.routes?.(opened) ?? []));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
   const wsHandler = attachTrpcWebSocket(wss, deps);

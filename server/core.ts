@@ -4,6 +4,8 @@ import type { Db } from './db/open.js';
 import type { EventBus } from './events/event-bus.js';
 import type { QueueConfig } from './queue/queue-config.js';
 import type { AuthConfig } from './auth/auth-config.js';
+import type { IpfsStore } from './ipfs/store.js';
+import type { RoundsConfig } from './rounds/rounds-config.js';
 
 /** What every domain function needs: the store, the event bus, configuration and a logger. */
 export interface Core {
@@ -12,5 +14,7 @@ export interface Core {
   bus: EventBus;
   queue: QueueConfig;
   auth: AuthConfig;
+  rounds: RoundsConfig;
+  ipfs: IpfsStore;
   log: Logger;
 }

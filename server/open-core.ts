@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { openDb } from './db/open.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseFile, type ServerConfig } from './config.js';
+import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
 import type { Core } from './core.js';
 
 /** Opens the store (running migrations) and assembles what domain functions need. */
@@ -20,6 +21,15 @@ export function openCore(config: ServerConfig, log: Logger): Core & { close(): v
       defaultReward: config.defaultReward,
     },
     auth: { taskId: config.taskId, signatureWindowMs: config.signatureWindowMs, minStake: config.minStake },
+    rounds: {
+      epochMs: config.roundEpochMs,
+      roundMs: config.roundMs,
+      auditQuorum: config.auditQuorum,
+      auditTimeoutMs: config.auditTimeoutMs,
+      bountyCap: config.roundBountyCap,
+      slashFraction: config.slashFraction,
+    },
+    ipfs: createIpfsStore({ db: sqlite, ipfsApiUrl: ipfsApiUrlFromEnv() }),
     close: () => {
       bus.stopPolling();
       close();
