@@ -12,6 +12,7 @@ import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
 import { mountedRoutes } from './http/mounted-routes.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
+import { roundTick } from './rounds/round-tick.js';
 import type { Limiters } from './trpc/context.js';
 
 export interface Coordinator {
@@ -101,6 +102,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   });
 
   opened.bus.startPolling(config.eventPollMs);
+  let ticking = false;
   const sweeper = setInterval(() => {
     try {
       const report = sweepQueue(opened);
@@ -108,6 +110,16 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }
+    if (ticking) return;
+    ticking = true;
+    roundTick(opened)
+      .then((tick) => {
+        for (const t of tick.tallied) log.info({ round: t.round, approved: t.approved.length, rejected: t.rejected.length }, 'round tallied');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'round tick failed'))
+      .finally(() => {
+        ticking = false;
+      });
   }, config.sweepIntervalMs);
   sweeper.unref();
 

@@ -5,6 +5,7 @@ import type { EventBus } from './events/event-bus.js';
 import type { QueueConfig } from './queue/queue-config.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import type { IpfsStore } from './ipfs/store.js';
+import type { Keypair } from '../shared/keypair.js';
 import type { RoundsConfig } from './rounds/rounds-config.js';
 
 /** What every domain function needs: the store, the event bus, configuration and a logger. */
@@ -16,5 +17,7 @@ export interface Core {
   auth: AuthConfig;
   rounds: RoundsConfig;
   ipfs: IpfsStore;
+  /** Signs distribution lists; kept as `coordinator-key.json` in the data dir. */
+  coordinatorKey: Keypair;
   log: Logger;
 }

@@ -1,9 +1,25 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { generateKeypair, readKeypairFile, writeKeypairFile, type Keypair } from '../shared/keypair.js';
 import { openDb } from './db/open.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseFile, type ServerConfig } from './config.js';
 import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
 import type { Core } from './core.js';
+
+function loadOrCreateCoordinatorKey(file: string): Keypair {
+  if (existsSync(file)) return readKeypairFile(file);
+  const keypair = generateKeypair();
+  try {
+    writeKeypairFile(file, keypair);
+  } catch (error) {
+    // Another process (CLI beside the server) created it first: use theirs.
+    if (existsSync(file)) return readKeypairFile(file);
+    throw error;
+  }
+  return keypair;
+}
 
 /** Opens the store (running migrations) and assembles what domain functions need. */
 export function openCore(config: ServerConfig, log: Logger): Core & { close(): void } {
@@ -30,6 +46,7 @@ export function openCore(config: ServerConfig, log: Logger): Core & { close(): v
       slashFraction: config.slashFraction,
     },
     ipfs: createIpfsStore({ db: sqlite, ipfsApiUrl: ipfsApiUrlFromEnv() }),
+    coordinatorKey: loadOrCreateCoordinatorKey(resolve(config.dataDir, 'coordinator-key.json')),
     close: () => {
       bus.stopPolling();
       close();

@@ -100,3 +100,12 @@ export function requireStakedWorker(core: Pick<Core, 'sqlite' | 'auth'>, staking
   }
   return worker;
 }
+
+const lastTouched = new Map<string, number>();
+
+/** Marks a worker as recently active (auditor selection prefers them); at most one write per key per 10 s. */
+export function touchWorker(core: Pick<Core, 'sqlite'>, stakingKey: string, now = Date.now()): void {
+  if (now - (lastTouched.get(stakingKey) ?? 0) < 10_000) return;
+  lastTouched.set(stakingKey, now);
+  cachedStatement(core.sqlite, 'UPDATE workers SET last_seen_at = ? WHERE staking_key = ?').run(now, stakingKey);
+}

@@ -31,6 +31,7 @@ export const DEFAULT_PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
   'o4-mini': { input: 1.1, output: 4.4 },
   'claude-opus-4': { input: 15, output: 75 },
   'claude-opus-4-5': { input: 5, output: 25 },
+  'claude-opus-4-6': { input: 5, output: 25 },
   'claude-sonnet-4': { input: 3, output: 15 },
   'claude-haiku-4': { input: 1, output: 5 },
   'claude-3-7-sonnet': { input: 3, output: 15 },

@@ -37,6 +37,7 @@ interface ClaimedRow {
 
 // One statement picks and marks the batch; the lease token is 18 random bytes per row.
 // The same staking key or GitHub user never gets a todo twice; a released lease does not count.
+// GitHub logins are case-insensitive: "Alice" and "alice" are one account.
 const CLAIM = `
   UPDATE todos SET status = 'in_progress', lease_token = lower(hex(randomblob(18))), lease_expires_at = @leaseExpiresAt,
     holder_key = @stakingKey, attempts = attempts + 1, updated_at = @now
@@ -46,7 +47,7 @@ const CLAIM = `
       AND NOT EXISTS (
         SELECT 1 FROM assignments a
         WHERE a.todo_id = t.id AND a.outcome != 'released'
-          AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND a.github_username = @github)))
+          AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND lower(a.github_username) = lower(@github))))
     ORDER BY priority DESC, available_at, id
     LIMIT @max)
   RETURNING id, lease_token, attempts, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at`;

@@ -4,6 +4,8 @@ import { eventsRouter } from './events.js';
 import { healthRouter } from './health.js';
 import { todosRouter } from './todos.js';
 import { workersRouter } from './workers.js';
+import { roundsRouter } from './rounds.js';
+import { auditsRouter, ipfsRouter, submissionsRouter } from './submissions.js';
 
 export const appRouter = router({
   health: healthRouter,
@@ -11,6 +13,10 @@ export const appRouter = router({
   workers: workersRouter,
   apiKeys: apiKeysRouter,
   events: eventsRouter,
+  submissions: submissionsRouter,
+  audits: auditsRouter,
+  rounds: roundsRouter,
+  ipfs: ipfsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,9 +24,16 @@ import {
   reportFailures,
   reportResults,
 } from '../queue/index.js';
+import { touchWorker } from '../auth/workers.js';
 import { apiKeyProcedure, signedProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 import { subscribeToEvents } from './subscribe-to-events.js';
+
+/** Claiming also marks the worker as active, so auditor selection prefers running nodes. */
+function touchAndClaim(core: Parameters<typeof claimTodos>[0], request: Parameters<typeof claimTodos>[1]) {
+  touchWorker(core, request.stakingKey);
+  return claimTodos(core, request);
+}
 
 const ByIdSchema = z.object({ id: TodoIdSchema });
 
@@ -40,7 +47,7 @@ export const todosRouter = router({
 
   claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
     ctx.transact(() =>
-      claimTodos(ctx.core, {
+      touchAndClaim(ctx.core, {
         stakingKey: ctx.stakingKey,
         githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
         max: input.payload.max,
@@ -51,7 +58,7 @@ export const todosRouter = router({
   reportAndClaim: signedProcedure(ReportAndClaimPayloadSchema).mutation(({ ctx, input }) =>
     ctx.transact(() => ({
       reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
-      claimed: claimTodos(ctx.core, {
+      claimed: touchAndClaim(ctx.core, {
         stakingKey: ctx.stakingKey,
         githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
         max: input.payload.max,

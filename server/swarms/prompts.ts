@@ -57,10 +57,6 @@ export function directorReviewInput(transcript: string, last: boolean): string {
     : `${transcript}\n\nReview the agents' results above and give specific, actionable feedback for each agent for the next round.`;
 }
 
-export const AGGREGATOR_SYSTEM =
-  'You are the aggregator of a mixture of agents. Analyse where the agents agree and disagree, keep the key points and ' +
-  'insights of each, and write one synthesized answer to the original task.';
-
 export function aggregatorInput(transcript: string): string {
   return `${transcript}\n\nSynthesize the answers above into one final answer to the original task.`;
 }
@@ -81,9 +77,6 @@ export function consensusInput(task: string, votes: string, tally: string): stri
     'Analyse the answers and the tally, and write the consensus answer to the task.'
   );
 }
-
-export const CONSENSUS_SYSTEM =
-  'You are the judge of a majority vote among AI agents. Weigh the answers and the tally, then state the consensus.';
 
 export const BUILDER_SYSTEM =
   'You design teams of AI agents. For the task, define the agents (name, description, system prompt) and choose how ' +

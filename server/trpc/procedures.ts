@@ -44,7 +44,7 @@ export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z
         nonceConsumed = true;
         return work();
       });
-    const result = await next({ ctx: { stakingKey: request.stakingKey, worker: verified.worker, transact } });
+    const result = await next({ ctx: { stakingKey: request.stakingKey, worker: verified.worker, signedRequest: request, transact } });
     if (!nonceConsumed) verified.consumeNonce();
     return result;
   });

@@ -1,0 +1,92 @@
+import { DomainError } from '../../shared/errors.js';
+import { cachedStatement } from '../db/statements.js';
+import type { Core } from '../core.js';
+import { roundAt, roundEndsAt, roundStartsAt } from './round-clock.js';
+
+export interface RoundDetail {
+  number: number;
+  startsAt: number;
+  endsAt: number;
+  status: 'open' | 'auditing' | 'tallied' | 'future';
+  distributionCid: string | null;
+  distributionSignature: string | null;
+  submissions: {
+    id: number;
+    todoId: number;
+    stakingKey: string;
+    submissionCid: string;
+    prUrl: string | null;
+    status: string;
+    approvals: number;
+    rejections: number;
+    votes: { auditorKey: string; status: string; vote: string | null; reason: string | null; votedAt: number | null }[];
+  }[];
+  distribution: Record<string, number>;
+}
+
+export function currentRound(core: Core, now = Date.now()) {
+  const number = roundAt(core.rounds, now);
+  return { number, startsAt: roundStartsAt(core.rounds, number), endsAt: roundEndsAt(core.rounds, number), roundMs: core.rounds.roundMs, now };
+}
+
+export function roundDetail(core: Core, number: number, now = Date.now()): RoundDetail {
+  const row = cachedStatement(core.sqlite, 'SELECT * FROM rounds WHERE number = ?').get(number) as
+    | { number: number; starts_at: number; ends_at: number; status: 'open' | 'auditing' | 'tallied'; distribution_cid: string | null; distribution_signature: string | null }
+    | undefined;
+  const current = roundAt(core.rounds, now);
+  if (!row && number > current) throw new DomainError('TODO_NOT_FOUND', `round ${number} has not started (current round is ${current})`);
+  const submissions = cachedStatement(core.sqlite, 'SELECT * FROM submissions WHERE round = ? ORDER BY id').all(number) as {
+    id: number;
+    todo_id: number;
+    staking_key: string;
+    submission_cid: string;
+    pr_url: string | null;
+    status: string;
+    approvals: number;
+    rejections: number;
+  }[];
+  const votesOf = cachedStatement(
+    core.sqlite,
+    'SELECT auditor_key, status, vote, reason, voted_at FROM audits WHERE submission_id = ? ORDER BY id',
+  );
+  const payouts = cachedStatement(core.sqlite, 'SELECT staking_key, amount FROM payouts WHERE round = ? ORDER BY staking_key').all(number) as {
+    staking_key: string;
+    amount: number;
+  }[];
+  const status = row?.status === 'tallied' ? 'tallied' : number < current ? 'auditing' : 'open';
+  return {
+    number,
+    startsAt: roundStartsAt(core.rounds, number),
+    endsAt: roundEndsAt(core.rounds, number),
+    status,
+    distributionCid: row?.distribution_cid ?? null,
+    distributionSignature: row?.distribution_signature ?? null,
+    submissions: submissions.map((s) => ({
+      id: s.id,
+      todoId: s.todo_id,
+      stakingKey: s.staking_key,
+      submissionCid: s.submission_cid,
+      prUrl: s.pr_url,
+      status: s.status,
+      approvals: s.approvals,
+      rejections: s.rejections,
+      votes: (votesOf.all(s.id) as { auditor_key: string; status: string; vote: string | null; reason: string | null; voted_at: number | null }[]).map((v) => ({
+        auditorKey: v.auditor_key,
+        status: v.status,
+        vote: v.vote,
+        reason: v.reason,
+        votedAt: v.voted_at,
+      })),
+    })),
+    distribution: Object.fromEntries(payouts.map((p) => [p.staking_key, p.amount])),
+  };
+}
+
+/** Balances from the ledger (rewards minus slashes), per staking key. */
+export function balances(core: Pick<Core, 'sqlite'>, stakingKey?: string): { stakingKey: string; balance: number }[] {
+  const rows = cachedStatement(
+    core.sqlite,
+    `SELECT staking_key, sum(amount) AS balance FROM ledger WHERE (@key IS NULL OR staking_key = @key) GROUP BY staking_key ORDER BY staking_key`,
+  ).all({ key: stakingKey ?? null }) as { staking_key: string; balance: number }[];
+  return rows.map((r) => ({ stakingKey: r.staking_key, balance: r.balance }));
+}
