@@ -83,7 +83,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     bodyLimitBytes: config.bodyLimitBytes,
     metrics,
   };
-  routes.push(trpcHttpRoute(deps), ...mountedRoutes(opened), ...(options.routes?.(opened) ?? []));
+  routes.push(trpcHttpRoute(deps), ...mountedRoutes(opened, limiters, config.bodyLimitBytes), ...(options.routes?.(opened) ?? []));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
   const wsHandler = attachTrpcWebSocket(wss, deps);

@@ -41,6 +41,13 @@ export const ServerConfigSchema = z.object({
   rateLimitStakingKeyBurst: int(1).default(1000),
   rateLimitApiKeyPerSecond: z.coerce.number().min(0).default(100),
   rateLimitApiKeyBurst: int(1).default(200),
+  /** Where model names go, e.g. `*=offline` or `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-5`. */
+  modelMap: z.string().optional(),
+  /** Identical swarm API requests within this many seconds are answered from the cache (0 = off). */
+  cacheTtlSeconds: int(0).default(300),
+  cacheMaxEntries: int(0).default(1000),
+  /** Upper bound on one swarm run through the API. */
+  swarmRunTimeoutMs: int(1000).default(600_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFile: z.string().min(1).optional(),
 });

@@ -6,6 +6,7 @@ import type { QueueConfig } from './queue/queue-config.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import type { IpfsStore } from './ipfs/store.js';
 import type { Keypair } from '../shared/keypair.js';
+import type { SwarmApi } from './swarm-api/swarm-api-config.js';
 import type { RoundsConfig } from './rounds/rounds-config.js';
 
 /** What every domain function needs: the store, the event bus, configuration and a logger. */
@@ -19,5 +20,7 @@ export interface Core {
   ipfs: IpfsStore;
   /** Signs distribution lists; kept as `coordinator-key.json` in the data dir. */
   coordinatorKey: Keypair;
+  /** Model providers and the response cache of the swarm API. */
+  swarmApi: SwarmApi;
   log: Logger;
 }

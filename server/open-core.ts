@@ -6,6 +6,8 @@ import { openDb } from './db/open.js';
 import { EventBus } from './events/event-bus.js';
 import { databaseFile, type ServerConfig } from './config.js';
 import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
+import { createProviderRegistry } from './llm/index.js';
+import { ResponseCache } from './swarm-api/response-cache.js';
 import type { Core } from './core.js';
 
 function loadOrCreateCoordinatorKey(file: string): Keypair {
@@ -47,6 +49,11 @@ export function openCore(config: ServerConfig, log: Logger): Core & { close(): v
     },
     ipfs: createIpfsStore({ db: sqlite, ipfsApiUrl: ipfsApiUrlFromEnv() }),
     coordinatorKey: loadOrCreateCoordinatorKey(resolve(config.dataDir, 'coordinator-key.json')),
+    swarmApi: {
+      providers: createProviderRegistry({ env: process.env, ...(config.modelMap !== undefined ? { modelMap: config.modelMap } : {}) }),
+      cache: new ResponseCache(config.cacheTtlSeconds * 1000, config.cacheMaxEntries),
+      runTimeoutMs: config.swarmRunTimeoutMs,
+    },
     close: () => {
       bus.stopPolling();
       close();

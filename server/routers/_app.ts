@@ -5,6 +5,7 @@ import { healthRouter } from './health.js';
 import { todosRouter } from './todos.js';
 import { workersRouter } from './workers.js';
 import { roundsRouter } from './rounds.js';
+import { swarmsRouter } from './swarms.js';
 import { auditsRouter, ipfsRouter, submissionsRouter } from './submissions.js';
 
 export const appRouter = router({
@@ -17,6 +18,7 @@ export const appRouter = router({
   audits: auditsRouter,
   rounds: roundsRouter,
   ipfs: ipfsRouter,
+  swarms: swarmsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -43,7 +43,7 @@ const Design = z.object({
 export const autoSwarmBuilder: SwarmTypeModule = {
   async run(ctx) {
     const model = ctx.agents[0]!.model_name;
-    const builder = builtInAgent('Swarm Builder', 'builder', BUILDER_SYSTEM, model);
+    const builder = builtInAgent('Swarm Builder', 'builder', BUILDER_SYSTEM, model, ctx.agents);
     const design = await ctx.askStructured(
       builder,
       builderInput(ctx.spec.task, BUILDABLE_TYPES),

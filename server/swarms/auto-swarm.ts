@@ -21,7 +21,7 @@ export const autoSwarm: SwarmTypeModule = {
     let choice: AutoChoice = { chosen_type: rule.type, reason: rule.reason, decided_by: 'rules', rule_choice: rule.type };
     const model = ctx.agents[0]!.model_name;
     if (!rule.structural && ctx.providerOf(model) !== 'offline') {
-      const classifier = builtInAgent('Swarm Classifier', 'classifier', CLASSIFIER_SYSTEM, model);
+      const classifier = builtInAgent('Swarm Classifier', 'classifier', CLASSIFIER_SYSTEM, model, ctx.agents);
       try {
         const picked = await ctx.askStructured(
           classifier,

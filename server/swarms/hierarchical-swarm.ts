@@ -16,7 +16,7 @@ import type { SwarmTypeModule } from './swarm-type.js';
  */
 function roles(spec: SwarmSpec): { director: AgentSpec; workers: AgentSpec[] } {
   const explicit = findAgentByRole(spec.agents, ['director', 'boss']);
-  const director = explicit ?? builtInAgent('Director', 'director', DIRECTOR_SYSTEM, spec.agents[0]!.model_name);
+  const director = explicit ?? builtInAgent('Director', 'director', DIRECTOR_SYSTEM, spec.agents[0]!.model_name, spec.agents);
   return { director, workers: spec.agents.filter((a) => a !== explicit) };
 }
 

@@ -8,6 +8,7 @@ export { SwarmSpecError, SwarmRunError, type SwarmRunErrorCode } from './errors.
 export { parseFlow, chainFlow, type Flow } from './flow-parser.js';
 export { chooseSwarmTypeByRules, MODEL_CLASSIFIABLE_TYPES, type RuleChoice } from './auto-rules.js';
 export { DEFAULT_SWARM_TYPE } from './swarm-types.js';
+export { SWARM_TYPE_CATALOG } from './swarm-type-catalog.js';
 export { SPREADSHEET_CSV_HEADER } from './spreadsheet-swarm.js';
 export { normalizeVote, tallyVotes, type Tally } from './vote-count.js';
 export type {
@@ -29,8 +30,10 @@ export type {
   VotingRound,
 } from './types.js';
 // The provider layer, re-exported so callers need one import to build a registry.
+export type { SwarmSpec, SwarmSpecInput, SwarmType } from '../../shared/swarm-spec.js';
 export {
   createProviderRegistry,
+  createOfflineProvider,
   parseModelMap,
   EMBEDDED_DEFAULT_MODEL_MAP,
   LlmConfigError,

@@ -18,7 +18,7 @@ import type { SwarmTypeModule } from './swarm-type.js';
  */
 function roles(spec: SwarmSpec): { router: AgentSpec; workers: AgentSpec[] } {
   const explicit = findAgentByRole(spec.agents, ['router', 'boss']);
-  const router = explicit ?? builtInAgent('Agent Router', 'router', ROUTER_SYSTEM, spec.agents[0]!.model_name);
+  const router = explicit ?? builtInAgent('Agent Router', 'router', ROUTER_SYSTEM, spec.agents[0]!.model_name, spec.agents);
   return { router, workers: spec.agents.filter((a) => a !== explicit) };
 }
 

@@ -5,10 +5,17 @@ export function findAgentByRole(agents: readonly AgentSpec[], roles: readonly st
   return agents.find((agent) => roles.includes(agent.role.trim().toLowerCase()));
 }
 
-/** A coordinator the engine supplies when the spec has none (router, director, builder, …). */
-export function builtInAgent(name: string, role: string, systemPrompt: string, modelName: string): AgentSpec {
+/**
+ * A coordinator the engine supplies when the spec has none (router, director, builder, …).
+ * Its name is made distinct from the spec's agents so transcript roles and cost lines never
+ * merge with a user agent that happens to be called "Director".
+ */
+export function builtInAgent(name: string, role: string, systemPrompt: string, modelName: string, team: readonly AgentSpec[] = []): AgentSpec {
+  const taken = new Set(team.map((agent) => agent.agent_name));
+  let unique = name;
+  for (let n = 2; taken.has(unique); n++) unique = `${name} (built-in${n > 2 ? ` ${n - 1}` : ''})`;
   return {
-    agent_name: name,
+    agent_name: unique,
     description: `Built-in ${role}`,
     system_prompt: systemPrompt,
     model_name: modelName,

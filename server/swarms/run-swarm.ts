@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SwarmSpec, SwarmSpecInput, SwarmType } from '../../shared/swarm-spec.js';
+import type { SwarmSpec, SwarmSpecInput } from '../../shared/swarm-spec.js';
 import type { EventDraft } from './agent-runner.js';
 import { createSwarmContext, type RunState, type SwarmOutcome } from './context.js';
 import { SwarmRunError, SwarmSpecError } from './errors.js';
@@ -118,4 +118,3 @@ function toRunError(err: unknown, signal: AbortSignal): SwarmRunError {
   return new SwarmRunError(`swarm run failed: ${message}`, 'internal', undefined, { cause: err });
 }
 
-export type { SwarmType };

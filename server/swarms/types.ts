@@ -1,4 +1,4 @@
-import type { AgentSpecInput, SwarmSpec, SwarmType } from '../../shared/swarm-spec.js';
+import type { AgentSpecInput, SwarmType } from '../../shared/swarm-spec.js';
 import type { ProviderRegistry } from '../llm/index.js';
 
 export interface SwarmMessage {
@@ -170,6 +170,7 @@ export type SwarmEvent =
       execution_time: number;
       usage: SwarmUsage;
     })
+  /** With agent_name: one model call failed (the run may still succeed); without: the run failed. */
   | (EventBase & { type: 'error'; message: string; call_id?: number; agent_name?: string });
 
 export interface RunSwarmOptions {
@@ -187,4 +188,3 @@ export interface RunSwarmOptions {
   streamTokens?: boolean;
 }
 
-export type { SwarmSpec };

@@ -11,7 +11,7 @@ export { publicProcedure };
 
 /** Operators and API users: `x-api-key` / `Authorization: Bearer`, or an API-key WebSocket. */
 export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.transport === 'local') return next({ ctx: { apiKeyId: 'local' } });
+  if (ctx.transport === 'local') return next({ ctx: { apiKeyId: 'local' as string } });
   if (ctx.connection?.kind === 'apiKey') {
     ctx.limiters.apiKey.take(ctx.connection.apiKeyId);
     return next({ ctx: { apiKeyId: ctx.connection.apiKeyId } });

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { DomainError, type ErrorReason } from '../../shared/errors.js';
 import type { Context } from './context.js';
+import { describeError } from '../http/describe-error.js';
 
 /** Zod issues as `path: message` strings, so a bad input names its field. */
 export function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
@@ -39,9 +40,9 @@ export const createCallerFactory = t.createCallerFactory;
 /** Turns domain failures into tRPC errors with the matching code; the reason travels in `cause`. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const described = describeError(result.error.cause);
+    if (described) throw new TRPCError({ code: described.code, message: described.message, cause: result.error.cause });
   }
   return result;
 });
