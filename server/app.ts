@@ -13,6 +13,7 @@ import { mountedRoutes } from './http/mounted-routes.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
 import { roundTick } from './rounds/round-tick.js';
+import { fireDueSchedules } from './swarm-api/schedules.js';
 import type { Limiters } from './trpc/context.js';
 
 export interface Coordinator {
@@ -102,6 +103,19 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   });
 
   opened.bus.startPolling(config.eventPollMs);
+  let firstScheduleTick = true;
+  let firing = false;
+  const fireSchedules = () => {
+    if (firing) return;
+    firing = true;
+    const onStartup = firstScheduleTick;
+    firstScheduleTick = false;
+    fireDueSchedules(opened, opened.swarmApi, Date.now(), onStartup)
+      .catch((error: unknown) => log.error({ err: error }, 'scheduled swarm failed to start'))
+      .finally(() => {
+        firing = false;
+      });
+  };
   let ticking = false;
   const sweeper = setInterval(() => {
     try {
@@ -110,6 +124,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }
+    fireSchedules();
     if (ticking) return;
     ticking = true;
     roundTick(opened)

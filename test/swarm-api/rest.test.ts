@@ -1,0 +1,128 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
+import { createApiKey } from '../../server/auth/api-keys.js';
+import { startTestCoordinator } from '../helpers/coordinator.js';
+
+const post = (url: string, key: string | null, body: unknown, raw = false) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+
+describe('Swarms-API-compatible REST', () => {
+  it('runs the original example work item on the mapped offline model, logs it, and caches per key', async () => {
+    await using t = await startTestCoordinator({ modelMap: '*=offline' });
+    const first = await post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC);
+    expect(first.status).toBe(200);
+    const result = await first.json();
+    expect(result).toMatchObject({
+      status: 'success',
+      swarm_name: 'Financial Analysis Swarm',
+      swarm_type: 'ConcurrentWorkflow',
+      number_of_agents: 1,
+      providers: ['offline'],
+    });
+    expect(result.output).toEqual([expect.objectContaining({ role: 'Market Analyst' })]);
+    expect(result.output[0].content).toContain('Analyze market trends for AI and tech sectors');
+    expect(result.usage.input_tokens).toBeGreaterThan(0);
+    expect(result.cached).toBeUndefined();
+
+    const again = await (await post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC)).json();
+    expect(again).toMatchObject({ cached: true, job_id: result.job_id, final: result.final });
+
+    const { key: otherKey } = createApiKey(t.coordinator.core, 'other');
+    const other = await (await post(`${t.url}/v1/swarm/completions`, otherKey, EXAMPLE_SWARM_SPEC)).json();
+    expect(other.cached).toBeUndefined();
+    expect(other.job_id).not.toBe(result.job_id);
+
+    const logs = await (await fetch(`${t.url}/v1/swarm/logs`, { headers: { 'x-api-key': t.apiKey } })).json();
+    expect(logs.count).toBe(2);
+    expect(logs.logs.map((l: { cached: boolean }) => l.cached).sort()).toEqual([false, true]);
+    expect(logs.logs.every((l: { status: string; input_tokens: number }) => l.status === 'success' && l.input_tokens > 0)).toBe(true);
+  });
+
+  it('answers bad requests with {"detail"} and the right status, naming the field', async () => {
+    await using t = await startTestCoordinator({ modelMap: '*=offline' });
+    const url = `${t.url}/v1/swarm/completions`;
+    const cases: [string, Promise<Response>, number, RegExp][] = [
+      ['no key', post(url, null, EXAMPLE_SWARM_SPEC), 401, /API key/],
+      ['bad key', post(url, 'sk_nope', EXAMPLE_SWARM_SPEC), 403, /Invalid API Key/],
+      ['not JSON', post(url, t.apiKey, '{"name":', true), 422, /not valid JSON/],
+      ['missing model', post(url, t.apiKey, { ...EXAMPLE_SWARM_SPEC, agents: [{ agent_name: 'A' }] }), 422, /agents\.0\.model_name/],
+      ['bad type', post(url, t.apiKey, { ...EXAMPLE_SWARM_SPEC, swarm_type: 'Nope' }), 422, /swarm_type/],
+      [
+        'bad flow token',
+        post(url, t.apiKey, { ...EXAMPLE_SWARM_SPEC, swarm_type: 'AgentRearrange', rearrange_flow: 'Market Analyst -> Ghost' }),
+        400,
+        /Ghost/,
+      ],
+      ['schedule missing', post(`${t.url}/v1/swarm/schedule`, t.apiKey, EXAMPLE_SWARM_SPEC), 400, /Schedule information is required/],
+      ['batch too big', post(`${t.url}/v1/swarm/batch/completions`, t.apiKey, Array(11).fill(EXAMPLE_SWARM_SPEC)), 400, /at most 10/],
+      ['unknown schedule', fetch(`${t.url}/v1/swarm/schedule/nope`, { method: 'DELETE', headers: { 'x-api-key': t.apiKey } }), 404, /Scheduled job not found/],
+    ];
+    for (const [name, request, status, detail] of cases) {
+      const response = await request;
+      const body = await response.json();
+      expect({ name, status: response.status }).toEqual({ name, status });
+      expect(body.detail, name).toMatch(detail);
+    }
+    const unmapped = await startTestCoordinator({ modelMap: '' });
+    await using _ = unmapped;
+    const noKey = await post(`${unmapped.url}/v1/swarm/completions`, unmapped.apiKey, EXAMPLE_SWARM_SPEC);
+    expect(noKey.status).toBe(400);
+    expect((await noKey.json()).detail).toMatch(/OPENAI_API_KEY/);
+  });
+
+  it('runs batches concurrently, single agents, and lists types and models', async () => {
+    await using t = await startTestCoordinator({ modelMap: '*=offline' });
+    const batch = await (
+      await post(`${t.url}/v1/swarm/batch/completions`, t.apiKey, [EXAMPLE_SWARM_SPEC, { ...EXAMPLE_SWARM_SPEC, name: 'Second', swarm_type: 'Bogus' }])
+    ).json();
+    expect(batch.map((b: { status: string }) => b.status)).toEqual(['success', 'error']);
+    expect(batch[1].detail).toMatch(/swarm_type/);
+    const agent = await (
+      await post(`${t.url}/v1/agent/completions`, t.apiKey, { agent_config: EXAMPLE_SWARM_SPEC.agents[0], task: 'Summarize Q3' })
+    ).json();
+    expect(agent).toMatchObject({ success: true, name: 'Market Analyst', temperature: 0.5 });
+    expect(agent.outputs).toContain('Summarize Q3');
+    const types = await (await fetch(`${t.url}/v1/swarms/available`, { headers: { 'x-api-key': t.apiKey } })).json();
+    expect(types.swarm_types).toContain('HiearchicalSwarm');
+    const models = await (await fetch(`${t.url}/v1/models/available`, { headers: { 'x-api-key': t.apiKey } })).json();
+    expect(models.success).toBe(true);
+  });
+
+  it('keeps a schedule in SQLite so it fires after a restart', async () => {
+    const first = await startTestCoordinator({ modelMap: '*=offline' });
+    const future = new Date(Date.now() + 1500).toISOString();
+    const scheduled = await (
+      await post(`${first.url}/v1/swarm/schedule`, first.apiKey, { ...EXAMPLE_SWARM_SPEC, schedule: { scheduled_time: future } })
+    ).json();
+    expect(scheduled).toMatchObject({ status: 'success', message: 'Swarm scheduled successfully' });
+    const listed = await (await fetch(`${first.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } })).json();
+    expect(listed.scheduled_jobs.map((j: { job_id: string }) => j.job_id)).toEqual([scheduled.job_id]);
+    await first.coordinator.close(); // before it is due
+
+    const { startCoordinator } = await import('../../server/app.js');
+    const { loadServerConfig } = await import('../../server/config.js');
+    const { silentLogger } = await import('../../server/logger.js');
+    const restarted = await startCoordinator(
+      loadServerConfig({}, { port: 0, dataDir: first.dataDir, taskId: 'test-task', modelMap: '*=offline', sweepIntervalMs: 100 }),
+      { log: silentLogger() },
+    );
+    try {
+      await vi.waitFor(
+        async () => {
+          const jobs = await (await fetch(`${restarted.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } })).json();
+          expect(jobs.scheduled_jobs[0]).toMatchObject({ job_id: scheduled.job_id, status: 'completed' });
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      const logs = await (await fetch(`${restarted.url}/v1/swarm/logs`, { headers: { 'x-api-key': first.apiKey } })).json();
+      expect(logs.logs[0]).toMatchObject({ status: 'success', swarm_name: 'Financial Analysis Swarm' });
+    } finally {
+      await restarted.close();
+      await first[Symbol.asyncDispose]().catch(() => undefined);
+    }
+  });
+});
