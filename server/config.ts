@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { BASE_UNITS_PER_SWARMS } from './queue/queue-config.js';
+import { parseModelMap } from './llm/model-map.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
@@ -42,7 +43,16 @@ export const ServerConfigSchema = z.object({
   rateLimitApiKeyPerSecond: z.coerce.number().min(0).default(100),
   rateLimitApiKeyBurst: int(1).default(200),
   /** Where model names go, e.g. `*=offline` or `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-5`. */
-  modelMap: z.string().optional(),
+  modelMap: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        parseModelMap(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   /** Identical swarm API requests within this many seconds are answered from the cache (0 = off). */
   cacheTtlSeconds: int(0).default(300),
   cacheMaxEntries: int(0).default(1000),

@@ -5,6 +5,8 @@ import { globalOptions, serverConfigFrom } from '../context.js';
 import { emit } from '../output.js';
 
 interface ServerFlags {
+  modelMap?: string;
+  roundMs?: string;
   port?: string;
   host?: string;
   synchronous?: string;
@@ -20,6 +22,8 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
     synchronous: flags.synchronous as 'NORMAL' | 'FULL' | undefined,
     leaseMs: flags.leaseMs as unknown as number,
     minStake: flags.minStake as unknown as number,
+    modelMap: flags.modelMap,
+    roundMs: flags.roundMs as unknown as number,
   });
   const log = createLogger({ level: config.logLevel, file: config.logFile });
   const coordinator = await startCoordinator(config, { log });
@@ -47,7 +51,9 @@ export function registerServerCommands(program: Command): void {
       .option('--host <host>', 'interface to bind (env SWARMTASK_HOST, default 127.0.0.1)')
       .option('--synchronous <level>', 'SQLite durability: NORMAL or FULL (env SWARMTASK_SYNCHRONOUS)')
       .option('--lease-ms <ms>', 'claim lease length (env SWARMTASK_LEASE_MS, default 60000)')
-      .option('--min-stake <units>', 'minimum stake in base units (env SWARMTASK_MIN_STAKE)');
+      .option('--min-stake <units>', 'minimum stake in base units (env SWARMTASK_MIN_STAKE)')
+      .option('--model-map <map>', 'model routing, e.g. "*=offline" or "gpt-4o=ollama/llama3.1" (env SWARMTASK_MODEL_MAP)')
+      .option('--round-ms <ms>', 'round length (env SWARMTASK_ROUND_MS, default 600000)');
 
   withServerFlags(program.command('server').description('run the coordinator')).action(async (flags: ServerFlags, cmd: Command) => {
     await runServer(cmd, flags);
