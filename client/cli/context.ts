@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
-import { createLogger } from '../../server/logger.js';
-import { directAdminApi, remoteAdminApi, type AdminApi } from './admin-api.js';
+import type { AdminApi } from './admin-api.js';
 import { CliError } from './output.js';
 
 export interface GlobalOptions {
@@ -38,7 +37,8 @@ export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerCo
  * Admin commands act on a running server when `--server` (or SWARMTASK_SERVER_URL) is given,
  * else directly on the data dir.
  */
-export function adminApi(options: GlobalOptions): AdminApi {
+export async function adminApi(options: GlobalOptions): Promise<AdminApi> {
+  const { directAdminApi, remoteAdminApi } = await import('./admin-api.js');
   const serverUrl = options.server ?? process.env.SWARMTASK_SERVER_URL;
   if (serverUrl) {
     const apiKey = options.apiKey ?? process.env.SWARMTASK_API_KEY;
@@ -46,11 +46,12 @@ export function adminApi(options: GlobalOptions): AdminApi {
     return remoteAdminApi(serverUrl, apiKey);
   }
   const config = serverConfigFrom(options);
+  const { createLogger } = await import('../../server/logger.js');
   return directAdminApi(config, createLogger({ level: 'warn', pretty: false }));
 }
 
 export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi) => Promise<T>): Promise<T> {
-  const api = adminApi(options);
+  const api = await adminApi(options);
   try {
     return await work(api);
   } finally {

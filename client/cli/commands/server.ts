@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { startCoordinator, type Coordinator } from '../../../server/app.js';
-import { createLogger } from '../../../server/logger.js';
+import type { Coordinator } from '../../../server/app.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
 import { emit } from '../output.js';
 
@@ -25,6 +24,9 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
     modelMap: flags.modelMap,
     roundMs: flags.roundMs as unknown as number,
   });
+  // Loaded on demand: the server pulls in every domain, and other commands should start fast.
+  const { startCoordinator } = await import('../../../server/app.js');
+  const { createLogger } = await import('../../../server/logger.js');
   const log = createLogger({ level: config.logLevel, file: config.logFile });
   const coordinator = await startCoordinator(config, { log });
   emit(
