@@ -8,6 +8,7 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { cancelTodo, createTodo, getTodo, listTodos, redriveTodo } from '../../server/queue/index.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../server/auth/api-keys.js';
 import { setStake, listWorkers } from '../../server/auth/workers.js';
+import { balances, currentRound, roundDetail } from '../../server/rounds/index.js';
 
 type Out = inferRouterOutputs<AppRouter>;
 
@@ -23,6 +24,9 @@ export interface AdminApi {
   createApiKey(name: string): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
+  currentRound(): Promise<Out['rounds']['current']>;
+  roundDetail(number: number): Promise<Out['rounds']['get']>;
+  balances(): Promise<Out['rounds']['balances']>;
   close(): void;
 }
 
@@ -44,6 +48,9 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     createApiKey: (name) => run(() => createApiKey(core, name)),
     listApiKeys: () => run(() => listApiKeys(core)),
     revokeApiKey: (id) => run(() => revokeApiKey(core, id)),
+    currentRound: () => run(() => currentRound(core)),
+    roundDetail: (number) => run(() => roundDetail(core, number)),
+    balances: () => run(() => balances(core)),
     close: () => core.close(),
   };
 }
@@ -64,6 +71,9 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     createApiKey: (name) => trpc.apiKeys.create.mutate({ name }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),
+    currentRound: () => trpc.rounds.current.query(),
+    roundDetail: (number) => trpc.rounds.get.query({ number }),
+    balances: () => trpc.rounds.balances.query({}),
     close: () => undefined,
   };
 }

@@ -3,6 +3,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerKeygenCommand } from './commands/keygen.js';
 import { registerLeaseCommands } from './commands/lease.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -21,6 +22,7 @@ registerServerCommands(program);
 registerKeygenCommand(program);
 registerAdminCommands(program);
 registerLeaseCommands(program);
+registerRoundAndSwarmCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { globalOptions, withAdmin } from '../context.js';
+import { CliError, emit, table } from '../output.js';
+import { readSpecFile } from '../read-spec-file.js';
+
+export function registerRoundAndSwarmCommands(program: Command): void {
+  const round = program.command('round').description('rounds, votes and payouts');
+  round
+    .command('show [number]')
+    .description('a round (default: the last one whose audits are done) with submissions, votes and its distribution list')
+    .action(async (number: string | undefined, _: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const detail = await withAdmin(options, async (api) => {
+        const target = number === undefined ? Math.max(0, (await api.currentRound()).number - 2) : Number(number);
+        if (!Number.isInteger(target) || target < 0) throw new CliError('round number must be a non-negative integer', 2);
+        return api.roundDetail(target);
+      });
+      emit(options.json === true, detail, () =>
+        [
+          `round ${detail.number}: ${detail.status}${detail.distributionCid ? `  list ${detail.distributionCid}` : ''}`,
+          table(
+            detail.submissions.map((s) => ({ id: s.id, todo: s.todoId, worker: s.stakingKey, status: s.status, votes: s.votes.map((v) => v.vote ?? v.status).join(' ') })),
+            ['id', 'todo', 'worker', 'status', 'votes'],
+          ),
+          'distribution:',
+          table(Object.entries(detail.distribution).map(([key, amount]) => ({ key, amount })), ['key', 'amount']),
+        ].join('\n'),
+      );
+    });
+  program
+    .command('balances')
+    .description('ledger balances per staking key (base units)')
+    .action(async (_: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const list = await withAdmin(options, (api) => api.balances());
+      emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['stakingKey', 'balance']));
+    });
+
+  program
+    .command('swarm')
+    .description('run swarms locally')
+    .command('run <spec.json>')
+    .description('run a SwarmSpec on this machine with the engine (models per SWARMTASK_MODEL_MAP / --model-map)')
+    .option('--model-map <map>', 'e.g. "*=offline"')
+    .action(async (file: string, flags: { modelMap?: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const spec = readSpecFile(file);
+      const { runSwarm, createProviderRegistry } = await import('../../../server/swarms/index.js');
+      const providers = createProviderRegistry({ env: process.env, ...(flags.modelMap ? { modelMap: flags.modelMap } : {}) });
+      const result = await runSwarm(spec, {
+        providers,
+        onEvent: options.json ? undefined : (e) => {
+          if (e.type === 'agent_end') process.stderr.write(`  ${e.agent_name} answered (${e.usage.output_tokens} tokens)\n`);
+        },
+      });
+      emit(options.json === true, result, () => `${result.output.map((m) => `## ${m.role}\n${m.content}`).join('\n\n')}\n\n# final\n${result.final}`);
+    });
+}

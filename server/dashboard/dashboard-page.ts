@@ -1,0 +1,88 @@
+/**
+ * The operator dashboard at `/`: one self-contained page (no build step, no external assets)
+ * that reads the same tRPC procedures the CLI uses, over HTTP GET with the operator's API key.
+ */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>swarmtask</title>
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
+  body { margin: 0; padding: 1.5rem; }
+  h1 { font-size: 1.3rem; margin: 0 0 1rem; } h2 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+  .cards { display: flex; gap: .6rem; flex-wrap: wrap; }
+  .card { background: #fff; border: 1px solid #dde1e7; border-radius: 8px; padding: .6rem .9rem; min-width: 7rem; }
+  .card b { display: block; font-size: 1.4rem; }
+  table { border-collapse: collapse; width: 100%; background: #fff; font-size: .85rem; }
+  th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceff3; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 22rem; }
+  .muted { color: #6b7383; } .err { color: #b42318; }
+  form { margin-bottom: 1rem; } input { font: inherit; padding: .3rem; width: 28rem; max-width: 100%; }
+</style>
+</head>
+<body>
+<h1>swarmtask <span class="muted" id="task"></span></h1>
+<form id="keyform"><input id="key" type="password" placeholder="API key (swarmtask keys create --name dashboard)" autocomplete="off"> <button>Use key</button> <span id="status" class="muted"></span></form>
+<div class="cards" id="counts"></div>
+<h2>Round <span id="round"></span></h2>
+<table id="submissions"><thead><tr><th>submission</th><th>todo</th><th>worker</th><th>status</th><th>votes</th></tr></thead><tbody></tbody></table>
+<h2>Todos</h2>
+<table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
+<h2>Recent events</h2>
+<table id="events"><thead><tr><th>id</th><th>time</th><th>type</th><th>todo</th><th>data</th></tr></thead><tbody></tbody></table>
+<script>
+const $ = (id) => document.getElementById(id);
+const keyInput = $('key');
+keyInput.value = localStorage.getItem('swarmtask-key') || '';
+$('keyform').onsubmit = (e) => { e.preventDefault(); localStorage.setItem('swarmtask-key', keyInput.value.trim()); refresh(); };
+async function call(path, input) {
+  const query = input === undefined ? '' : '?input=' + encodeURIComponent(JSON.stringify(input));
+  const res = await fetch('/trpc/' + path + query, { headers: { 'x-api-key': localStorage.getItem('swarmtask-key') || '' } });
+  const body = await res.json();
+  if (body.error) throw new Error(body.error.message);
+  return body.result.data;
+}
+const text = (v) => v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+function rows(table, items, cells) {
+  const body = $(table).querySelector('tbody');
+  body.replaceChildren(...items.map((item) => {
+    const tr = document.createElement('tr');
+    for (const cell of cells(item)) { const td = document.createElement('td'); td.textContent = text(cell); td.title = text(cell); tr.append(td); }
+    return tr;
+  }));
+}
+const time = (ms) => ms ? new Date(ms).toLocaleTimeString() : '';
+let lastEvent = 0;
+async function refresh() {
+  try {
+    const health = await call('health.check');
+    $('task').textContent = 'task ' + health.taskId;
+    const round = await call('rounds.current');
+    $('round').textContent = round.number + ' (ends ' + time(round.endsAt) + ')';
+    const previous = await call('rounds.get', { number: Math.max(0, round.number - 1) }).catch(() => null);
+    const current = await call('rounds.get', { number: round.number }).catch(() => null);
+    const subs = [...(previous ? previous.submissions : []), ...(current ? current.submissions : [])];
+    rows('submissions', subs, (s) => [s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
+    const counts = await call('todos.counts');
+    $('counts').replaceChildren(...Object.entries(counts).map(([status, n]) => {
+      const div = document.createElement('div'); div.className = 'card'; div.innerHTML = '<b></b><span></span>';
+      div.querySelector('b').textContent = n; div.querySelector('span').textContent = status; return div;
+    }));
+    const page = await call('todos.list', { limit: 25 });
+    rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt)]);
+    const events = await call('events.list', { afterId: Math.max(0, health.lastEventId - 30), limit: 30 });
+    rows('events', events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
+    $('status').textContent = 'updated ' + new Date().toLocaleTimeString();
+    $('status').className = 'muted';
+  } catch (error) {
+    $('status').textContent = error.message;
+    $('status').className = 'err';
+  }
+}
+refresh();
+setInterval(refresh, 2000);
+</script>
+</body>
+</html>
+`;
