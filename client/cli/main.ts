@@ -4,6 +4,7 @@ import { registerKeygenCommand } from './commands/keygen.js';
 import { registerLeaseCommands } from './commands/lease.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
+import { registerUpCommand } from './commands/up.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -23,6 +24,7 @@ registerKeygenCommand(program);
 registerAdminCommands(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
+registerUpCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -49,7 +49,7 @@ export const todosRouter = router({
     ctx.transact(() =>
       touchAndClaim(ctx.core, {
         stakingKey: ctx.stakingKey,
-        githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
+        githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
         max: input.payload.max,
       }),
     ),
@@ -60,7 +60,7 @@ export const todosRouter = router({
       reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
       claimed: touchAndClaim(ctx.core, {
         stakingKey: ctx.stakingKey,
-        githubUsername: input.payload.githubUsername ?? ctx.worker?.githubUsername,
+        githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
         max: input.payload.max,
       }),
     })),

@@ -3,6 +3,10 @@ import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { createApiKey } from '../../server/auth/api-keys.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 
+// Response bodies are checked field by field; `any` keeps the assertions readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+
 const post = (url: string, key: string | null, body: unknown, raw = false) =>
   fetch(url, {
     method: 'POST',
@@ -15,7 +19,7 @@ describe('Swarms-API-compatible REST', () => {
     await using t = await startTestCoordinator({ modelMap: '*=offline' });
     const first = await post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC);
     expect(first.status).toBe(200);
-    const result = await first.json();
+    const result = await json(first);
     expect(result).toMatchObject({
       status: 'success',
       swarm_name: 'Financial Analysis Swarm',
@@ -28,15 +32,15 @@ describe('Swarms-API-compatible REST', () => {
     expect(result.usage.input_tokens).toBeGreaterThan(0);
     expect(result.cached).toBeUndefined();
 
-    const again = await (await post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC)).json();
+    const again = await json(post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC));
     expect(again).toMatchObject({ cached: true, job_id: result.job_id, final: result.final });
 
     const { key: otherKey } = createApiKey(t.coordinator.core, 'other');
-    const other = await (await post(`${t.url}/v1/swarm/completions`, otherKey, EXAMPLE_SWARM_SPEC)).json();
+    const other = await json(post(`${t.url}/v1/swarm/completions`, otherKey, EXAMPLE_SWARM_SPEC));
     expect(other.cached).toBeUndefined();
     expect(other.job_id).not.toBe(result.job_id);
 
-    const logs = await (await fetch(`${t.url}/v1/swarm/logs`, { headers: { 'x-api-key': t.apiKey } })).json();
+    const logs = await json(fetch(`${t.url}/v1/swarm/logs`, { headers: { 'x-api-key': t.apiKey } }));
     expect(logs.count).toBe(2);
     expect(logs.logs.map((l: { cached: boolean }) => l.cached).sort()).toEqual([false, true]);
     expect(logs.logs.every((l: { status: string; input_tokens: number }) => l.status === 'success' && l.input_tokens > 0)).toBe(true);
@@ -63,7 +67,7 @@ describe('Swarms-API-compatible REST', () => {
     ];
     for (const [name, request, status, detail] of cases) {
       const response = await request;
-      const body = await response.json();
+      const body = await json(response);
       expect({ name, status: response.status }).toEqual({ name, status });
       expect(body.detail, name).toMatch(detail);
     }
@@ -71,35 +75,29 @@ describe('Swarms-API-compatible REST', () => {
     await using _ = unmapped;
     const noKey = await post(`${unmapped.url}/v1/swarm/completions`, unmapped.apiKey, EXAMPLE_SWARM_SPEC);
     expect(noKey.status).toBe(400);
-    expect((await noKey.json()).detail).toMatch(/OPENAI_API_KEY/);
+    expect((await json(noKey)).detail).toMatch(/OPENAI_API_KEY/);
   });
 
   it('runs batches concurrently, single agents, and lists types and models', async () => {
     await using t = await startTestCoordinator({ modelMap: '*=offline' });
-    const batch = await (
-      await post(`${t.url}/v1/swarm/batch/completions`, t.apiKey, [EXAMPLE_SWARM_SPEC, { ...EXAMPLE_SWARM_SPEC, name: 'Second', swarm_type: 'Bogus' }])
-    ).json();
+    const batch = await json(post(`${t.url}/v1/swarm/batch/completions`, t.apiKey, [EXAMPLE_SWARM_SPEC, { ...EXAMPLE_SWARM_SPEC, name: 'Second', swarm_type: 'Bogus' }]));
     expect(batch.map((b: { status: string }) => b.status)).toEqual(['success', 'error']);
     expect(batch[1].detail).toMatch(/swarm_type/);
-    const agent = await (
-      await post(`${t.url}/v1/agent/completions`, t.apiKey, { agent_config: EXAMPLE_SWARM_SPEC.agents[0], task: 'Summarize Q3' })
-    ).json();
+    const agent = await json(post(`${t.url}/v1/agent/completions`, t.apiKey, { agent_config: EXAMPLE_SWARM_SPEC.agents[0], task: 'Summarize Q3' }));
     expect(agent).toMatchObject({ success: true, name: 'Market Analyst', temperature: 0.5 });
     expect(agent.outputs).toContain('Summarize Q3');
-    const types = await (await fetch(`${t.url}/v1/swarms/available`, { headers: { 'x-api-key': t.apiKey } })).json();
+    const types = await json(fetch(`${t.url}/v1/swarms/available`, { headers: { 'x-api-key': t.apiKey } }));
     expect(types.swarm_types).toContain('HiearchicalSwarm');
-    const models = await (await fetch(`${t.url}/v1/models/available`, { headers: { 'x-api-key': t.apiKey } })).json();
+    const models = await json(fetch(`${t.url}/v1/models/available`, { headers: { 'x-api-key': t.apiKey } }));
     expect(models.success).toBe(true);
   });
 
   it('keeps a schedule in SQLite so it fires after a restart', async () => {
     const first = await startTestCoordinator({ modelMap: '*=offline' });
     const future = new Date(Date.now() + 1500).toISOString();
-    const scheduled = await (
-      await post(`${first.url}/v1/swarm/schedule`, first.apiKey, { ...EXAMPLE_SWARM_SPEC, schedule: { scheduled_time: future } })
-    ).json();
+    const scheduled = await json(post(`${first.url}/v1/swarm/schedule`, first.apiKey, { ...EXAMPLE_SWARM_SPEC, schedule: { scheduled_time: future } }));
     expect(scheduled).toMatchObject({ status: 'success', message: 'Swarm scheduled successfully' });
-    const listed = await (await fetch(`${first.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } })).json();
+    const listed = await json(fetch(`${first.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } }));
     expect(listed.scheduled_jobs.map((j: { job_id: string }) => j.job_id)).toEqual([scheduled.job_id]);
     await first.coordinator.close(); // before it is due
 
@@ -113,12 +111,12 @@ describe('Swarms-API-compatible REST', () => {
     try {
       await vi.waitFor(
         async () => {
-          const jobs = await (await fetch(`${restarted.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } })).json();
+          const jobs = await json(fetch(`${restarted.url}/v1/swarm/schedule`, { headers: { 'x-api-key': first.apiKey } }));
           expect(jobs.scheduled_jobs[0]).toMatchObject({ job_id: scheduled.job_id, status: 'completed' });
         },
         { timeout: 15_000, interval: 200 },
       );
-      const logs = await (await fetch(`${restarted.url}/v1/swarm/logs`, { headers: { 'x-api-key': first.apiKey } })).json();
+      const logs = await json(fetch(`${restarted.url}/v1/swarm/logs`, { headers: { 'x-api-key': first.apiKey } }));
       expect(logs.logs[0]).toMatchObject({ status: 'success', swarm_name: 'Financial Analysis Swarm' });
     } finally {
       await restarted.close();

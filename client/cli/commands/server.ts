@@ -61,25 +61,4 @@ export function registerServerCommands(program: Command): void {
     await runServer(cmd, flags);
   });
 
-  withServerFlags(program.command('up').description('run the coordinator on embedded defaults (what `npm start` runs)')).action(
-    async (flags: ServerFlags, cmd: Command) => {
-      await runServer(cmd, flags, (c) =>
-        [
-          `swarmtask is up: ${c.url}`,
-          `  data dir   ${c.config.dataDir}   task id   ${c.config.taskId}`,
-          `  health     ${c.url}/healthz/     tRPC   ${c.url}/trpc (HTTP and WebSocket)`,
-          '',
-          'Add work (in another terminal):',
-          '  npx swarmtask todo example > spec.json',
-          '  npx swarmtask todo add spec.json',
-          '  npx swarmtask todo list',
-          '',
-          'Run a worker by hand:',
-          '  npx swarmtask keygen --out worker.json',
-          '  npx swarmtask stake set <printed key> 1000000000',
-          `  npx swarmtask lease claim --key worker.json --server ${c.url}`,
-        ].join('\n'),
-      );
-    },
-  );
 }

@@ -1,0 +1,50 @@
+/**
+ * Turns coordinator events into one human line each, for `swarmtask up`. Unknown or noisy events
+ * (heartbeats, internal bookkeeping) print nothing.
+ */
+export interface EventLike {
+  id: number;
+  type: string;
+  todoId: number | null;
+  data: unknown;
+}
+
+export function describeEvent(event: EventLike, names: Map<string, string>): string | null {
+  const d = (event.data ?? {}) as Record<string, unknown>;
+  const who = (key: unknown) => (typeof key === 'string' ? (names.get(key) ?? `${key.slice(0, 8)}…`) : '?');
+  const todo = event.todoId === null ? '' : `todo ${event.todoId}`;
+  switch (event.type) {
+    case 'todo.created':
+      return `${todo} queued`;
+    case 'todo.claimed':
+      return `${todo} claimed by ${who(d.stakingKey)} (attempt ${String(d.attempt)})`;
+    case 'todo.submitted':
+      return `${todo} swarm finished on ${who(d.stakingKey)}; result and signed proof stored on IPFS`;
+    case 'todo.failed_attempt':
+      return `${todo} failed on ${who(d.stakingKey)}: ${String(d.error)}; back in the queue`;
+    case 'todo.lease_expired':
+      return `${todo} lease of ${who(d.stakingKey)} expired; back in the queue`;
+    case 'submission.received':
+      return `${todo} submitted by ${who(d.stakingKey)} for round ${String(d.round)} (${String(d.submissionCid).slice(0, 16)}…)`;
+    case 'audit.assigned':
+      return `${todo} audit assigned to ${who(d.auditorKey)}`;
+    case 'audit.voted':
+      return `audit by ${who(d.auditorKey)}: ${String(d.vote)} (${String(d.reason).slice(0, 60)})`;
+    case 'submission.approved':
+      return `${todo} approved: ${who(d.stakingKey)} earns ${formatSwarms(Number(d.amount))}`;
+    case 'submission.rejected':
+      return `${todo} rejected in audit; back in the queue`;
+    case 'todo.done':
+      return `${todo} done`;
+    case 'round.tallied':
+      return `round ${String(d.round)} tallied: ${String(d.approved)} approved, ${String(d.rejected)} rejected`;
+    case 'round.distribution':
+      return `round ${String(d.round)} payout list signed and stored: ${String(d.cid)} (total ${formatSwarms(Number(d.total))})`;
+    default:
+      return null;
+  }
+}
+
+export function formatSwarms(baseUnits: number): string {
+  return `${(baseUnits / 1e9).toLocaleString('en-US', { maximumFractionDigits: 9 })} SWARMS`;
+}
