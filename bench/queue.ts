@@ -60,7 +60,9 @@ function benchInProcess(batch: number, todos: number): Row {
   return { mode: 'in-process', transport: '-', workers: 1, batch, todos: done, todosPerSecond: Math.round(done / seconds) };
 }
 
-async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, batch: number, todos: number): Promise<Row> {
+type Loop = 'claim+report' | 'reportAndClaim';
+
+async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, batch: number, todos: number, loop: Loop): Promise<Row> {
   const clients: WorkerClient[] = [];
   for (let i = 0; i < workers; i++) {
     const keypair = generateKeypair();
@@ -72,13 +74,23 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   const cpuBefore = processCpuSeconds(serverPid);
   const start = performance.now();
   let done = 0;
+  const resultsOf = (claimed: { todoId: number; leaseToken: string }[]) => claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null }));
   await Promise.all(
     clients.map(async (client) => {
-      for (;;) {
-        const claimed = await client.todos.claim({ max: batch });
-        if (claimed.length === 0) return;
-        await client.todos.reportResults({ results: claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null })) });
-        done += claimed.length;
+      if (loop === 'claim+report') {
+        for (;;) {
+          const claimed = await client.todos.claim({ max: batch });
+          if (claimed.length === 0) return;
+          await client.todos.reportResults({ results: resultsOf(claimed) });
+          done += claimed.length;
+        }
+      }
+      // One round trip per batch: report what is finished and claim the next batch.
+      let held = await client.todos.claim({ max: batch });
+      while (held.length > 0) {
+        const { claimed } = await client.call('todos.reportAndClaim', { results: resultsOf(held), max: batch });
+        done += held.length;
+        held = claimed;
       }
     }),
   );
@@ -86,7 +98,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   const serverCpu = processCpuSeconds(serverPid) - cpuBefore;
   await Promise.all(clients.map((c) => c.close()));
   return {
-    mode: batch === 1 ? 'one per call' : `batch ${batch}`,
+    mode: `${loop}, ${batch === 1 ? 'one todo per call' : `batch ${batch}`}`,
     transport: 'WebSocket',
     workers,
     batch,
@@ -111,11 +123,17 @@ export async function runQueueBench() {
   });
   const core = openCore(loadServerConfig({}, { dataDir: dir, taskId: TASK_ID }), silentLogger());
   try {
-    for (const batch of [1, 32]) {
-      for (const workers of CONCURRENCY) {
+    const plan: [Loop, number, number[]][] = [
+      ['claim+report', 1, [64]],
+      ['reportAndClaim', 1, CONCURRENCY],
+      ['claim+report', 32, CONCURRENCY],
+      ['reportAndClaim', 32, CONCURRENCY],
+    ];
+    for (const [loop, batch, concurrencies] of plan) {
+      for (const workers of concurrencies) {
         const todos = batch === 1 ? (workers === 1 ? n / 10 : n / 4) : n;
-        rows.push(await benchWebSocket(server.url, server.child.pid!, core, workers, batch, todos));
-        console.error(`  done: WS batch ${batch} × ${workers} workers`);
+        rows.push(await benchWebSocket(server.url, server.child.pid!, core, workers, batch, todos, loop));
+        console.error(`  done: WS ${loop} batch ${batch} × ${workers} workers`);
       }
     }
   } finally {
@@ -141,11 +159,14 @@ export async function runQueueBench() {
     console.error('BullMQ peer skipped: redis-server could not be installed');
   }
 
-  const ws = (workers: number, batch: number) => rows.find((r) => r.transport === 'WebSocket' && r.workers === workers && r.batch === batch)?.todosPerSecond ?? 0;
+  const ws = (workers: number, batch: number, loop: Loop = 'claim+report') =>
+    rows.find((r) => r.transport === 'WebSocket' && r.workers === workers && r.batch === batch && r.mode.startsWith(loop))?.todosPerSecond ?? 0;
   const ratios = peer.c16
     ? {
         batch32_c16_vs_bullmq_c16: +(ws(16, 32) / peer.c16).toFixed(2),
         batch32_c64_vs_bullmq_c64: +(ws(64, 32) / (peer.c64 ?? peer.c16)).toFixed(2),
+        reportAndClaim32_c16_vs_bullmq_c16: +(ws(16, 32, 'reportAndClaim') / peer.c16).toFixed(2),
+        reportAndClaim32_c64_vs_bullmq_c64: +(ws(64, 32, 'reportAndClaim') / (peer.c64 ?? peer.c16)).toFixed(2),
       }
     : {};
   printTable('Queue throughput (claim + complete, no-op todos; synchronous=NORMAL)', rows.map((r) => ({ ...r, serverCpuUsPerTodo: r.serverCpuUsPerTodo ?? '' })));
@@ -153,7 +174,10 @@ export async function runQueueBench() {
     printTable('Against BullMQ on the same machine', [
       { what: 'WS batch 32, 16 workers ÷ BullMQ c16', ratio: ratios.batch32_c16_vs_bullmq_c16 ?? 0, target: '≥ 1.5' },
       { what: 'WS batch 32, 64 workers ÷ BullMQ c64', ratio: ratios.batch32_c64_vs_bullmq_c64 ?? 0, target: '≥ 1.5' },
-      { what: 'WS one per call, 64 workers (todos/s)', ratio: ws(64, 1), target: '≥ 5000' },
+      { what: 'WS reportAndClaim batch 32, 16 workers ÷ BullMQ c16', ratio: ratios.reportAndClaim32_c16_vs_bullmq_c16 ?? 0, target: '≥ 1.5' },
+      { what: 'WS reportAndClaim batch 32, 64 workers ÷ BullMQ c64', ratio: ratios.reportAndClaim32_c64_vs_bullmq_c64 ?? 0, target: '≥ 1.5' },
+      { what: 'WS one todo per call (reportAndClaim), 64 workers, todos/s', ratio: ws(64, 1, 'reportAndClaim'), target: '≥ 5000' },
+      { what: 'WS one todo per call (claim + report), 64 workers, todos/s', ratio: ws(64, 1), target: '-' },
     ]);
   }
   const file = writeResults('queue', { measuredAt: new Date().toISOString(), node: process.version, quick, rows, bullmq: peer, ratios });
