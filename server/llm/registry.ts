@@ -92,7 +92,7 @@ export function createProviderRegistry(config: ProviderRegistryConfig = {}): Pro
   function build(providerId: string, requested: string): LlmProvider {
     const customProvider = custom[providerId];
     if (customProvider) return customProvider;
-    if (providerId === 'offline') return createOfflineProvider(config.offline);
+    if (providerId === 'offline') return createOfflineProvider(config.offline ?? offlineFromEnv(env));
     if (providerId === 'openai') {
       const apiKey = env['OPENAI_API_KEY'];
       if (!apiKey) throw missingKey('openai', 'OPENAI_API_KEY', requested);
@@ -190,4 +190,10 @@ export function createProviderRegistry(config: ProviderRegistryConfig = {}): Pro
       return { providers, modelMap: formatModelMap(modelMap), pricedModels: Object.keys(prices).sort() };
     },
   };
+}
+
+/** `SWARMTASK_OFFLINE_LATENCY_MS` makes the offline model take that long per call (demos, benchmarks, crash tests). */
+function offlineFromEnv(env: Env): OfflineProviderOptions | undefined {
+  const latencyMs = Number(env['SWARMTASK_OFFLINE_LATENCY_MS']);
+  return Number.isFinite(latencyMs) && latencyMs > 0 ? { latencyMs } : undefined;
 }
