@@ -26,6 +26,7 @@ export type CreateTodoInput = z.output<typeof CreateTodoInputSchema>;
 export const TODO_STATUS_VALUES = [
   'initialized',
   'in_progress',
+  'draft_pr_received',
   'pr_received',
   'submitted',
   'in_review',

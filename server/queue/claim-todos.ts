@@ -8,6 +8,8 @@ export interface ClaimRequest {
   stakingKey: string;
   githubUsername?: string | null | undefined;
   max: number;
+  /** Lease length for this claim; defaults to the queue's. Legacy Koii workers send no heartbeats. */
+  leaseMs?: number;
 }
 
 /** A claimed todo with the lease that every later call about it must present. */
@@ -68,7 +70,7 @@ const RECORD_EVENTS = `
 export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()): ClaimedTodo[] {
   const params = {
     now,
-    leaseExpiresAt: now + core.queue.leaseMs,
+    leaseExpiresAt: now + (request.leaseMs ?? core.queue.leaseMs),
     stakingKey: request.stakingKey,
     github: request.githubUsername ?? null,
   };

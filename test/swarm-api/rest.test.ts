@@ -120,7 +120,7 @@ describe('Swarms-API-compatible REST', () => {
       expect(logs.logs[0]).toMatchObject({ status: 'success', swarm_name: 'Financial Analysis Swarm' });
     } finally {
       await restarted.close();
-      await first[Symbol.asyncDispose]().catch(() => undefined);
+      await Promise.resolve(first[Symbol.asyncDispose]()).catch(() => undefined);
     }
   });
 });

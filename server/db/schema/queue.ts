@@ -4,6 +4,7 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
 export const TODO_STATUSES = [
   'initialized',
   'in_progress',
+  'draft_pr_received',
   'pr_received',
   'submitted',
   'in_review',
@@ -51,6 +52,8 @@ export const todos = sqliteTable(
     index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
     index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
+    index('todos_holder_idx').on(t.holderKey, t.status),
+    index('todos_bounty_idx').on(t.bountyId),
   ],
 );
 
@@ -78,5 +81,5 @@ export const assignments = sqliteTable(
     error: text('error'),
   },
   // A todo has a handful of assignments; one index on todo_id serves the "never twice" check.
-  (t) => [index('assignments_todo_idx').on(t.todoId)],
+  (t) => [index('assignments_todo_idx').on(t.todoId), index('assignments_key_idx').on(t.stakingKey, t.outcome)],
 );
