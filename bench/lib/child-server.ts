@@ -12,8 +12,8 @@ export interface ChildServer {
 }
 
 /** Starts `swarmtask server` as its own process (as operators run it) and waits for its URL. */
-export async function startChildServer(dataDir: string, env: Record<string, string> = {}, args: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [CLI, 'server', '--port', '0', '--data', dataDir, '--json', ...args], {
+export async function startChildServer(dataDir: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'server', '--port', '0', '--data', dataDir, '--json', ...args], {
     env: { ...process.env, SWARMTASK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
