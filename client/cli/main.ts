@@ -5,6 +5,7 @@ import { registerLeaseCommands } from './commands/lease.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
 import { registerUpCommand } from './commands/up.js';
+import { registerIpfsCommands } from './commands/ipfs.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -25,6 +26,7 @@ registerAdminCommands(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
 registerUpCommand(program);
+registerIpfsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
