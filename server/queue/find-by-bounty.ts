@@ -29,13 +29,17 @@ interface HeldRow {
 
 const toHeld = (row: HeldRow): HeldTodo => ({ todoId: row.id, status: row.status, leaseToken: row.lease_token, bountyId: row.bounty_id });
 
+// A holder's todos are found through its assignments (indexed by key), so the hot claim and
+// report paths need no index on todos.holder_key.
+
 /** The todo with this bounty id that `stakingKey` currently holds (claimed and not returned). */
 export function findHeldTodo(core: Pick<Core, 'sqlite' | 'queue'>, stakingKey: string, bountyId: string): HeldTodo | undefined {
   const row = cachedStatement(
     core.sqlite,
     `SELECT id, status, lease_token, ${BOUNTY_ID_SQL} AS bounty_id FROM todos
-     WHERE holder_key = ? AND ${BOUNTY_ID_SQL} = ? AND task_id = ? ORDER BY id DESC LIMIT 1`,
-  ).get(stakingKey, bountyId, core.queue.taskId) as HeldRow | undefined;
+     WHERE id IN (SELECT todo_id FROM assignments WHERE staking_key = @key)
+       AND holder_key = @key AND ${BOUNTY_ID_SQL} = @bountyId AND task_id = @taskId ORDER BY id DESC LIMIT 1`,
+  ).get({ key: stakingKey, bountyId, taskId: core.queue.taskId }) as HeldRow | undefined;
   return row && toHeld(row);
 }
 
@@ -47,9 +51,10 @@ export function findOpenTodoOfHolder(core: Pick<Core, 'sqlite' | 'queue'>, staki
   const row = cachedStatement(
     core.sqlite,
     `SELECT id, status, lease_token, ${BOUNTY_ID_SQL} AS bounty_id FROM todos
-     WHERE holder_key = ? AND task_id = ? AND status NOT IN ('initialized', 'done', 'failed', 'cancelled')
+     WHERE id IN (SELECT todo_id FROM assignments WHERE staking_key = @key)
+       AND holder_key = @key AND task_id = @taskId AND status NOT IN ('initialized', 'done', 'failed', 'cancelled')
      ORDER BY status = 'in_progress' DESC, id LIMIT 1`,
-  ).get(stakingKey, core.queue.taskId) as HeldRow | undefined;
+  ).get({ key: stakingKey, taskId: core.queue.taskId }) as HeldRow | undefined;
   return row && toHeld(row);
 }
 

@@ -11,13 +11,15 @@ export interface ResultReport extends LeaseRef {
 }
 
 // Each report is [todoId, leaseToken, result (JSON), prUrl]; only rows whose lease still matches change.
+// The unary `+` keeps the planner off the holder index: walking the reports and looking each todo
+// up by id is O(batch), the other way round is O(batch²).
 const FINISH_TODOS = `
   UPDATE todos SET status = iif(r.pr_url IS NULL, 'submitted', 'pr_received'), result = r.result, pr_url = r.pr_url,
     lease_token = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = @now
   FROM (SELECT value ->> 0 AS todo_id, value ->> 1 AS lease_token, value -> 2 AS result, value ->> 3 AS pr_url
         FROM json_each(@reports)) AS r
-  WHERE todos.id = r.todo_id AND todos.lease_token = r.lease_token AND todos.holder_key = @stakingKey
-    AND todos.status = 'in_progress'
+  WHERE todos.id = r.todo_id AND todos.lease_token = r.lease_token AND +todos.holder_key = @stakingKey
+    AND +todos.status = 'in_progress'
   RETURNING todos.id, todos.status, todos.pr_url`;
 
 const FINISH_ASSIGNMENTS = `

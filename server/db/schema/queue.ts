@@ -52,7 +52,6 @@ export const todos = sqliteTable(
     index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
     index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
-    index('todos_holder_idx').on(t.holderKey, t.status),
     index('todos_bounty_idx').on(t.bountyId),
   ],
 );
