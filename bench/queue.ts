@@ -34,6 +34,7 @@ interface Row {
   todos: number;
   todosPerSecond: number;
   serverCpuUsPerTodo?: number;
+  clientCpuUsPerTodo?: number;
 }
 
 function seed(core: Core, count: number): void {
@@ -72,6 +73,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   await Promise.all(clients.map((c) => c.trpc.health.check.query())); // connect and warm up
   seed(core, todos);
   const cpuBefore = processCpuSeconds(serverPid);
+  const clientCpuBefore = process.cpuUsage();
   const start = performance.now();
   let done = 0;
   const resultsOf = (claimed: { todoId: number; leaseToken: string }[]) => claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null }));
@@ -96,6 +98,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   );
   const seconds = (performance.now() - start) / 1000;
   const serverCpu = processCpuSeconds(serverPid) - cpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   await Promise.all(clients.map((c) => c.close()));
   return {
     mode: `${loop}, ${batch === 1 ? 'one todo per call' : `batch ${batch}`}`,
@@ -105,6 +108,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
     todos: done,
     todosPerSecond: Math.round(done / seconds),
     serverCpuUsPerTodo: Math.round((serverCpu / done) * 1e6),
+    clientCpuUsPerTodo: Math.round((clientCpu.user + clientCpu.system) / done),
   };
 }
 
@@ -169,7 +173,7 @@ export async function runQueueBench() {
         reportAndClaim32_c64_vs_bullmq_c64: +(ws(64, 32, 'reportAndClaim') / (peer.c64 ?? peer.c16)).toFixed(2),
       }
     : {};
-  printTable('Queue throughput (claim + complete, no-op todos; synchronous=NORMAL)', rows.map((r) => ({ ...r, serverCpuUsPerTodo: r.serverCpuUsPerTodo ?? '' })));
+  printTable('Queue throughput (claim + complete, no-op todos; synchronous=NORMAL)', rows.map((r) => ({ ...r, serverCpuUsPerTodo: r.serverCpuUsPerTodo ?? '', clientCpuUsPerTodo: r.clientCpuUsPerTodo ?? '' })));
   if (peer.c16) {
     printTable('Against BullMQ on the same machine', [
       { what: 'WS batch 32, 16 workers ÷ BullMQ c16', ratio: ratios.batch32_c16_vs_bullmq_c16 ?? 0, target: '≥ 1.5' },

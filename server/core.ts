@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from './db/open.js';
 import type { EventBus } from './events/event-bus.js';
+import type { GroupCommit } from './db/group-commit.js';
 import type { QueueConfig } from './queue/queue-config.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import type { IpfsStore } from './ipfs/store.js';
@@ -14,6 +15,8 @@ export interface Core {
   db: Db;
   sqlite: Database.Database;
   bus: EventBus;
+  /** Runs state changes of concurrent calls in one transaction (see GroupCommit). */
+  writer: GroupCommit;
   queue: QueueConfig;
   auth: AuthConfig;
   rounds: RoundsConfig;

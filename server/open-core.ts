@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { generateKeypair, readKeypairFile, writeKeypairFile, type Keypair } from '../shared/keypair.js';
 import { openDb } from './db/open.js';
 import { EventBus } from './events/event-bus.js';
+import { GroupCommit } from './db/group-commit.js';
 import { databaseFile, type ServerConfig } from './config.js';
 import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
 import { createProviderRegistry } from './llm/index.js';
@@ -31,6 +32,7 @@ export function openCore(config: ServerConfig, log: Logger): Core & { close(): v
     db,
     sqlite,
     bus,
+    writer: new GroupCommit(sqlite, () => bus.notify()),
     log,
     queue: {
       taskId: config.taskId,

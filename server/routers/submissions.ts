@@ -44,7 +44,7 @@ export const ipfsRouter = router({
     if (bytes.toString('base64') !== input.payload.contentBase64.replace(/\s/g, '')) {
       throw new DomainError('INVALID_INPUT', 'payload.contentBase64 is not valid base64', { field: 'payload.contentBase64' });
     }
-    ctx.transact(() => undefined); // records the nonce
+    await ctx.transact(() => undefined); // records the nonce
     return { cid: await ctx.core.ipfs.add(bytes, { cidVersion: input.payload.cidVersion }), size: bytes.length };
   }),
 });

@@ -4,7 +4,6 @@ import { DomainError } from '../../shared/errors.js';
 import { signedEnvelopeSchema } from '../../shared/envelope.js';
 import { verifyApiKey } from '../auth/api-keys.js';
 import { checkSignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
-import { immediate } from '../db/transaction.js';
 import { publicProcedure } from './trpc.js';
 
 export { publicProcedure };
@@ -25,7 +24,8 @@ export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
  * A procedure whose input is a signed envelope around `payloadSchema`. The middleware verifies it
  * (signature, action = this procedure's path, task id, time window, stake) and narrows the
  * context to the verified worker; handlers read `input.payload` and run their state change in
- * `ctx.transact(fn)`, which records the nonce in the same transaction (one commit per call).
+ * `ctx.transact(fn)`, which records the nonce in the same transaction; concurrent calls share one
+ * commit (group commit).
  * A handler that does not call it still gets its nonce recorded, after the fact.
  */
 export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
@@ -38,8 +38,8 @@ export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z
     const verified = checkSignedRequest(ctx.core, request, { action: path, requireStake: options.requireStake ?? true });
     ctx.limiters.stakingKey.take(request.stakingKey);
     let nonceConsumed = false;
-    const transact = <T>(work: () => T): T =>
-      immediate(ctx.core.db, () => {
+    const transact = <T>(work: () => T): Promise<T> =>
+      ctx.core.writer.run(() => {
         verified.consumeNonce();
         nonceConsumed = true;
         return work();
