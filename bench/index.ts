@@ -3,6 +3,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const suites: Record<string, () => Promise<unknown>> = {
   queue: async () => (await import('./queue.js')).runQueueBench(),
   engine: async () => (await import('./engine.js')).runEngineBench(),
+  pipeline: async () => (await import('./pipeline.js')).runPipelineBench(),
 };
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;

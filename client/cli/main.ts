@@ -6,6 +6,7 @@ import { registerServerCommands } from './commands/server.js';
 import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerIpfsCommands } from './commands/ipfs.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -27,6 +28,7 @@ registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
 registerUpCommand(program);
 registerIpfsCommands(program);
+registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

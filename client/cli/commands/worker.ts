@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import { readKeypairFile } from '../../../shared/keypair.js';
+import { globalOptions } from '../context.js';
+import { CliError } from '../output.js';
+
+const DEFAULT_SERVER = 'http://127.0.0.1:8787';
+
+interface WorkerFlags {
+  key?: string;
+  concurrency?: string;
+  githubUser?: string;
+  statusPort?: string;
+  modelMap?: string;
+  mainWallet?: string;
+  audit: boolean;
+  judgeModel?: string;
+  pollMs?: string;
+  graceMs?: string;
+}
+
+function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer ${min}..${max}, got "${value}"`, 2);
+  return n;
+}
+
+/**
+ * `swarmtask worker`: a worker node. The original's environment names work too:
+ * MIDDLE_SERVER_URL, TASK_ID, GITHUB_USERNAME, GITHUB_TOKEN.
+ */
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker node: claim todos, run swarms, prove and submit results, audit others')
+    .option('--key <file>', 'staking keypair file (env SWARMTASK_KEY_FILE)')
+    .option('--concurrency <n>', 'todos run at once (env SWARMTASK_CONCURRENCY, default 1)')
+    .option('--github-user <name>', 'GitHub username (env GITHUB_USERNAME); with GITHUB_TOKEN, repository todos get a PR')
+    .option('--status-port <port>', 'serve GET /health on 127.0.0.1:<port>')
+    .option('--model-map <map>', 'where agents\' models run (env SWARMTASK_MODEL_MAP, default "*=offline")')
+    .option('--main-wallet <pubkey>', 'main wallet public key (base58), registered and put in records')
+    .option('--no-audit', 'do not take audit assignments')
+    .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
+    .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
+    .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running work may finish before it is released (default 30000)')
+    .addHelpText(
+      'after',
+      '\nAlso: --server <url> (env SWARMTASK_SERVER_URL or MIDDLE_SERVER_URL), --task-id <id> (env TASK_ID; default: the coordinator\'s),\n' +
+        '--data <dir> (the outbox; env SWARMTASK_WORKER_DATA, default ./worker-data), --json (event lines; the default when stdout is not a TTY).\n' +
+        'GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise) enable PRs and PR checks in audits.',
+    )
+    .action(async (flags: WorkerFlags, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const env = process.env;
+      const keyFile = flags.key ?? env.SWARMTASK_KEY_FILE;
+      if (!keyFile) throw new CliError('--key <file> (or SWARMTASK_KEY_FILE) is required: the staking keypair of this worker', 2);
+      let keypair;
+      try {
+        keypair = readKeypairFile(keyFile);
+      } catch (error) {
+        throw new CliError((error as Error).message, 2);
+      }
+      const serverUrl = options.server ?? env.SWARMTASK_SERVER_URL ?? env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
+      try {
+        new URL(serverUrl);
+      } catch {
+        throw new CliError(`--server must be a URL, got "${serverUrl}"`, 2);
+      }
+      const concurrency = positiveInt(flags.concurrency ?? env.SWARMTASK_CONCURRENCY, '--concurrency', 1, 100) ?? 1;
+      const statusPort = positiveInt(flags.statusPort, '--status-port', 0, 65535);
+      const pollMs = positiveInt(flags.pollMs, '--poll-ms', 50, 3_600_000);
+      const graceMs = positiveInt(flags.graceMs, '--grace-ms', 0, 3_600_000);
+      const json = options.json === true || !process.stdout.isTTY;
+
+      const { createWorker } = await import('../../worker/worker.js');
+      const { describeWorkerEvent, eventJsonLine } = await import('../../worker/events.js');
+      const { ModelMapSyntaxError, LlmConfigError } = await import('../../../server/swarms/index.js');
+
+      let worker;
+      try {
+        worker = createWorker({
+          serverUrl,
+          keypair,
+          taskId: options.taskId ?? env.SWARMTASK_TASK_ID ?? env.TASK_ID,
+          concurrency,
+          dataDir: options.data ?? env.SWARMTASK_WORKER_DATA ?? 'worker-data',
+          githubUsername: flags.githubUser ?? env.GITHUB_USERNAME,
+          githubToken: env.GITHUB_TOKEN || undefined,
+          githubApiUrl: env.GITHUB_API_URL || undefined,
+          mainWalletKey: flags.mainWallet,
+          modelMap: flags.modelMap,
+          audit: flags.audit,
+          judgeModel: flags.judgeModel,
+          statusPort,
+          ...(pollMs !== undefined ? { pollIntervalMs: pollMs, auditPollMs: pollMs } : {}),
+          ...(graceMs !== undefined ? { shutdownGraceMs: graceMs } : {}),
+          onEvent: (event) => {
+            if (json) {
+              process.stdout.write(`${eventJsonLine(event)}\n`);
+              return;
+            }
+            const line = describeWorkerEvent(event);
+            if (line) process.stdout.write(`${new Date().toLocaleTimeString()}  ${line}\n`);
+          },
+        });
+      } catch (error) {
+        if (error instanceof ModelMapSyntaxError || error instanceof LlmConfigError) {
+          throw new CliError(`SWARMTASK_MODEL_MAP / --model-map: ${error.message}`, 2);
+        }
+        if (error instanceof Error && /concurrency/.test(error.message)) throw new CliError(error.message, 2);
+        throw error;
+      }
+
+      // Keeps the process alive between events; cleared when the worker has stopped.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      let signals = 0;
+      const onSignal = () => {
+        signals += 1;
+        if (signals > 1) {
+          process.stderr.write('swarmtask worker: second signal, exiting now (leases expire on the coordinator)\n');
+          process.exit(130);
+        }
+        void worker.stop().then(() => {
+          clearInterval(keepAlive);
+          process.exit(0);
+        });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+
+      try {
+        await worker.start();
+      } catch (error) {
+        clearInterval(keepAlive);
+        throw new CliError(`worker could not start: ${(error as Error).message}`);
+      }
+      if (worker.statusUrl && !json) process.stdout.write(`status: ${worker.statusUrl}/health\n`);
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * What a worker reports as it goes: one event per step of the Koii-style stages (task →
+ * submission → audit). `createWorker({ onEvent })` receives them; the CLI prints them as concise
+ * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
+ */
+export type WorkerEvent =
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean }
+  | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
+  | { type: 'connected' }
+  | { type: 'disconnected' }
+  | { type: 'claimed'; todoId: number; attempt: number; swarmType: string; name: string | null; leaseExpiresAt: number }
+  | { type: 'ran'; todoId: number; swarmType: string; messages: number; inputTokens: number; outputTokens: number; seconds: number; status: string }
+  | { type: 'pr'; todoId: number; prUrl: string }
+  | { type: 'stored'; todoId: number; round: number; resultCid: string; submissionCid: string; prUrl: string | null }
+  | { type: 'reported'; todoId: number; submissionCid: string; note?: string }
+  | { type: 'submitted'; todoId: number; round: number; submissionCid: string; submissionId: number }
+  | { type: 'submission_dropped'; todoId: number; submissionCid: string; reason: string }
+  | { type: 'failed'; todoId: number; error: string; reported: boolean }
+  | { type: 'lease_lost'; todoId: number }
+  | { type: 'released'; todoIds: number[] }
+  | {
+      type: 'audited';
+      auditId: number;
+      submissionId: number;
+      todoId: number;
+      submitter: string;
+      vote: 'approve' | 'reject';
+      reason: string;
+    }
+  | { type: 'voted'; auditId: number; submissionId: number; vote: 'approve' | 'reject' }
+  | { type: 'error'; stage: WorkerStage; message: string; todoId?: number; auditId?: number }
+  | { type: 'stopping'; leasesHeld: number; graceMs: number }
+  | { type: 'stopped'; pendingSubmissions: number };
+
+export type WorkerStage = 'register' | 'claim' | 'subscribe' | 'heartbeat' | 'run' | 'store' | 'github' | 'report' | 'submit' | 'audit' | 'vote' | 'release' | 'status';
+
+export type WorkerEventType = WorkerEvent['type'];
+
+/** The JSON line for an event: the event's fields plus `time` (ISO-8601). */
+export function eventJsonLine(event: WorkerEvent, now = new Date()): string {
+  const { type, ...fields } = event;
+  return JSON.stringify({ type, time: now.toISOString(), ...fields });
+}
+
+const short = (text: string, n = 16) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** One concise human line per event (null for events not worth a line). */
+export function describeWorkerEvent(event: WorkerEvent): string | null {
+  switch (event.type) {
+    case 'started':
+      return `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''})`;
+    case 'registered':
+      return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${event.stake}` : ''}`;
+    case 'connected':
+      return 'connected to the coordinator';
+    case 'disconnected':
+      return 'lost the connection to the coordinator; retrying';
+    case 'claimed':
+      return `todo ${event.todoId} claimed: ${event.name ?? 'swarm'} (${event.swarmType}, attempt ${event.attempt})`;
+    case 'ran':
+      return `todo ${event.todoId} swarm ${event.status} in ${event.seconds.toFixed(1)} s: ${event.messages} messages, ${event.inputTokens}+${event.outputTokens} tokens`;
+    case 'pr':
+      return `todo ${event.todoId} pull request ${event.prUrl}`;
+    case 'stored':
+      return `todo ${event.todoId} output ${short(event.resultCid)} and signed record ${short(event.submissionCid)} on IPFS (round ${event.round})`;
+    case 'reported':
+      return `todo ${event.todoId} result reported${event.note ? ` (${event.note})` : ''}`;
+    case 'submitted':
+      return `todo ${event.todoId} submission ${short(event.submissionCid)} accepted for round ${event.round}`;
+    case 'submission_dropped':
+      return `todo ${event.todoId} submission ${short(event.submissionCid)} dropped: ${event.reason}`;
+    case 'failed':
+      return `todo ${event.todoId} failed: ${event.error}${event.reported ? ' (back in the queue)' : ''}`;
+    case 'lease_lost':
+      return `todo ${event.todoId} lease lost; dropping the work`;
+    case 'released':
+      return `released ${event.todoIds.length === 1 ? 'todo' : 'todos'} ${event.todoIds.join(', ')} back to the queue`;
+    case 'audited':
+      return `audit ${event.auditId} (todo ${event.todoId} by ${short(event.submitter, 8)}): ${event.vote} — ${short(event.reason, 120)}`;
+    case 'voted':
+      return null;
+    case 'error':
+      return `error in ${event.stage}${event.todoId !== undefined ? ` (todo ${event.todoId})` : ''}${event.auditId !== undefined ? ` (audit ${event.auditId})` : ''}: ${event.message}`;
+    case 'stopping':
+      return `stopping: no new claims; ${event.leasesHeld} running, up to ${Math.round(event.graceMs / 1000)} s to finish`;
+    case 'stopped':
+      return `stopped${event.pendingSubmissions > 0 ? ` (${event.pendingSubmissions} submissions kept for the next start)` : ''}`;
+  }
+}

@@ -1,0 +1,148 @@
+import { getUntypedClient, TRPCClientError } from '@trpc/client';
+import { cidForBytes } from '../../shared/cid.js';
+import { signEnvelope } from '../../shared/envelope.js';
+import type { Keypair } from '../../shared/keypair.js';
+import type { SignedBody, SignedOutput, SignedPath } from '../signed-calls.js';
+import type { WorkerClient } from '../worker-client.js';
+
+/**
+ * The worker's calls to the coordinator, each with a time limit. A tRPC WebSocket queues calls
+ * made while it is disconnected and would wait for the next connection indefinitely; a worker
+ * must instead notice the outage, keep its work in its own store and retry on its own terms.
+ */
+
+export class CallTimeoutError extends Error {
+  constructor(
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${path}: no answer from the coordinator within ${timeoutMs} ms`);
+    this.name = 'CallTimeoutError';
+  }
+}
+
+export interface CallOptions {
+  /** Default: the rpc's `callTimeoutMs`. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface CurrentRound {
+  number: number;
+  startsAt: number;
+  endsAt: number;
+  roundMs: number;
+  now: number;
+}
+
+export interface WorkerRpc {
+  readonly stakingKey: string;
+  readonly taskId: string;
+  /** Signs `body` for `path` and calls it; rejects with CallTimeoutError after the time limit. */
+  call<Path extends SignedPath>(path: Path, body: SignedBody<Path>, options?: CallOptions): Promise<SignedOutput<Path>>;
+  currentRound(options?: CallOptions): Promise<CurrentRound>;
+  /**
+   * Stores `bytes` in the coordinator's IPFS store and returns the CID, after checking that it is
+   * the CID the bytes hash to locally (`ipfs add` semantics, CIDv1 raw leaves).
+   */
+  storeBytes(bytes: Uint8Array, options?: CallOptions): Promise<string>;
+}
+
+export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: string, callTimeoutMs: number): WorkerRpc {
+  const untyped = getUntypedClient(client.trpc);
+
+  async function withTimeout<T>(path: string, options: CallOptions | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeoutMs = options?.timeoutMs ?? callTimeoutMs;
+    const controller = new AbortController();
+    const timeout = new CallTimeoutError(path, timeoutMs);
+    const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+    const outer = options?.signal;
+    const onAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await run(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason instanceof Error ? controller.signal.reason : error;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  const rpc: WorkerRpc = {
+    stakingKey: keypair.publicKeyBase58,
+    taskId,
+    call(path, body, options) {
+      return withTimeout(path, options, (signal) =>
+        untyped.mutation(path, signEnvelope(body as object, { action: path, taskId }, keypair), { signal }),
+      ) as Promise<SignedOutput<typeof path>>;
+    },
+    currentRound(options) {
+      return withTimeout('rounds.current', options, (signal) => untyped.query('rounds.current', undefined, { signal })) as Promise<CurrentRound>;
+    },
+    async storeBytes(bytes, options) {
+      const expected = await cidForBytes(bytes);
+      const { cid } = await rpc.call('ipfs.add', { contentBase64: Buffer.from(bytes).toString('base64'), cidVersion: 1 }, options);
+      if (cid !== expected) {
+        throw new Error(`ipfs.add: the coordinator answered CID ${cid}, but the bytes hash to ${expected}`);
+      }
+      return cid;
+    },
+  };
+  return rpc;
+}
+
+interface ErrorData {
+  code?: string;
+  reason?: string | null;
+  retryAfterMs?: number | null;
+}
+
+function errorData(error: unknown): ErrorData | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = (error as TRPCClientError<never>).data as unknown;
+  return typeof data === 'object' && data !== null ? (data as ErrorData) : undefined;
+}
+
+/** Reasons a later attempt can cure: clock skew, nonce reuse (a fresh one is signed), stake set later. */
+const CURABLE_REASONS = new Set(['TIMESTAMP_OUT_OF_WINDOW', 'NONCE_REPLAYED', 'STAKE_TOO_LOW', 'STAKING_KEY_UNKNOWN', 'RATE_LIMITED']);
+const DEFINITIVE_CODES = new Set([
+  'BAD_REQUEST',
+  'PARSE_ERROR',
+  'CONFLICT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHORIZED',
+  'PAYLOAD_TOO_LARGE',
+  'UNPROCESSABLE_CONTENT',
+  'METHOD_NOT_SUPPORTED',
+  'PRECONDITION_FAILED',
+]);
+
+/**
+ * True when the coordinator answered and said no in a way retrying cannot change (a conflict,
+ * invalid input, an unknown todo). Transport failures, timeouts, 5xx and rate limits are not
+ * refusals: they are retried.
+ */
+export function isDefinitiveRefusal(error: unknown): boolean {
+  const data = errorData(error);
+  if (!data?.code) return false;
+  if (data.reason && CURABLE_REASONS.has(data.reason)) return false;
+  return DEFINITIVE_CODES.has(data.code);
+}
+
+/** The coordinator's `Retry-After` hint, when it gave one. */
+export function retryAfterMs(error: unknown): number | undefined {
+  const ms = errorData(error)?.retryAfterMs;
+  return typeof ms === 'number' && ms > 0 ? ms : undefined;
+}
+
+/** One line for logs, events and failure reports: `CODE/REASON: message`. */
+export function describeError(error: unknown): string {
+  const data = errorData(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (data?.code) return `${data.reason ?? data.code}: ${message}`;
+  return message || 'unknown error';
+}

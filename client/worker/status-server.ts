@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface WorkerHealth {
+  connected: boolean;
+  leasesHeld: number;
+  pendingSubmissions: number;
+  lastError: { message: string; stage: string; at: string } | null;
+}
+
+export interface StatusServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `GET /health` → the worker's health as JSON; anything else is 404. Binds to 127.0.0.1 unless told otherwise. */
+export async function startStatusServer(port: number, health: () => WorkerHealth, host = '127.0.0.1'): Promise<StatusServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/health' || path === '/health/')) {
+      let body: string;
+      try {
+        body = JSON.stringify(health());
+      } catch (error) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

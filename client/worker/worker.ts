@@ -1,0 +1,280 @@
+import { resolve } from 'node:path';
+import type { Keypair } from '../../shared/keypair.js';
+import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry } from '../../server/swarms/index.js';
+import { createWorkerClient, type WorkerClient } from '../worker-client.js';
+import { jitteredBackoff } from '../backoff.js';
+import { Auditor, createModelJudge } from './audit.js';
+import type { WorkerEvent, WorkerStage } from './events.js';
+import { pause, retryDelayMs, type RetryPolicy } from './retry.js';
+import { createWorkerRpc, describeError, isDefinitiveRefusal, type WorkerRpc } from './rpc.js';
+import { startStatusServer, type StatusServer, type WorkerHealth } from './status-server.js';
+import { SubmissionStore } from './submission-store.js';
+import { SubmissionSender } from './submission.js';
+import { TaskRunner, type GitHubAccess } from './task.js';
+
+/**
+ * A worker node: the Koii task stages over the typed, signed API — task (claim → run the swarm
+ * → proofs on IPFS → report), submission (durable outbox → `submissions.submit`) and audit
+ * (verify others' submissions → signed vote) — plus registration, graceful shutdown, progress
+ * events and an optional `GET /health` status port.
+ */
+
+export interface WorkerOptions {
+  /** Coordinator base URL (its `/trpc` WebSocket and `/ipfs/` gateway). */
+  serverUrl: string;
+  keypair: Keypair;
+  /** Default: the coordinator's own task id (from its health endpoint). */
+  taskId?: string | undefined;
+  /** Todos run at once (default 1, at most 100). */
+  concurrency?: number;
+  /** The SQLite outbox lives here (default ./worker-data). */
+  dataDir?: string;
+  githubUsername?: string | undefined;
+  /** With a token, repository todos get a PR and auditors check PRs through the API. */
+  githubToken?: string | undefined;
+  githubApiUrl?: string | undefined;
+  /** Main wallet public key, registered and carried in records as `pubKey`. */
+  mainWalletKey?: string | undefined;
+  /** Model map text; default env SWARMTASK_MODEL_MAP, else the embedded offline map (no keys needed). */
+  modelMap?: string | undefined;
+  /** A ready provider registry (wins over `modelMap`). */
+  providers?: ProviderRegistry | undefined;
+  /** Where provider keys and SWARMTASK_* settings are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Take part in audits (default true). */
+  audit?: boolean;
+  /** Ask this model for a verdict as the last audit check (off by default). */
+  judgeModel?: string | undefined;
+  /** Serve `GET /health` on this port (0: any free port). */
+  statusPort?: number | undefined;
+  statusHost?: string;
+  /** Claim poll besides the todo events (default 5000 ms). */
+  pollIntervalMs?: number;
+  /** Audit poll besides the audit events (default 5000 ms). */
+  auditPollMs?: number;
+  /** Time limit of each coordinator call (default 30 000 ms). */
+  callTimeoutMs?: number;
+  /** Backoff of report/submission/registration retries. */
+  retry?: RetryPolicy;
+  /** WebSocket reconnect delay per attempt (default: jittered exponential up to 30 s). */
+  reconnectDelayMs?: (attempt: number) => number;
+  /** How long stop() lets running work finish by default (default 30 000 ms). */
+  shutdownGraceMs?: number;
+  /** Stop gracefully on SIGINT/SIGTERM (default false; the CLI sets it). */
+  handleSignals?: boolean;
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export interface WorkerStatus extends WorkerHealth {
+  stakingKey: string;
+  taskId: string | null;
+  running: number[];
+  state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+}
+
+export interface Worker {
+  readonly stakingKey: string;
+  /** Registers, then starts claiming, submitting and auditing. Resolves once registered. */
+  start(): Promise<void>;
+  /** Graceful stop: no new claims, running work gets `graceMs` (default shutdownGraceMs), the rest is released. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  status(): WorkerStatus;
+  /** `http://host:port` of the status server, once started with `statusPort`. */
+  readonly statusUrl: string | null;
+  /** The outbox file. */
+  readonly storeFile: string;
+}
+
+/** Asks the coordinator for its task id (`GET /healthz`). */
+async function discoverTaskId(serverUrl: string, signal: AbortSignal): Promise<string> {
+  const res = await fetch(new URL('/healthz', serverUrl), { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+  if (!res.ok) throw new Error(`GET /healthz answered ${res.status}`);
+  const body = (await res.json()) as { taskId?: unknown };
+  if (typeof body.taskId !== 'string' || body.taskId === '') throw new Error('the coordinator did not say its task id');
+  return body.taskId;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const env = options.env ?? process.env;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) throw new Error(`concurrency must be an integer 1..100, got ${String(options.concurrency)}`);
+  const providers =
+    options.providers ?? createProviderRegistry({ env, modelMap: options.modelMap ?? (env['SWARMTASK_MODEL_MAP'] || EMBEDDED_DEFAULT_MODEL_MAP) });
+  const dataDir = resolve(options.dataDir ?? 'worker-data');
+  const stakingKey = options.keypair.publicKeyBase58;
+  const github: GitHubAccess | undefined = options.githubToken ? { token: options.githubToken, apiUrl: options.githubApiUrl } : undefined;
+  const graceDefault = options.shutdownGraceMs ?? 30_000;
+  const retry = options.retry ?? {};
+
+  let state: WorkerStatus['state'] = 'created';
+  let connected = false;
+  let lastError: WorkerHealth['lastError'] = null;
+  let taskId: string | null = options.taskId ?? null;
+  let client: WorkerClient | undefined;
+  let rpc: WorkerRpc | undefined;
+  let store: SubmissionStore | undefined;
+  let sender: SubmissionSender | undefined;
+  let tasks: TaskRunner | undefined;
+  let auditor: Auditor | undefined;
+  let statusServer: StatusServer | undefined;
+  let stopping: Promise<void> | undefined;
+  /** Outbox count at stop (the store is closed afterwards). */
+  let finalPending: number | undefined;
+  const lifetime = new AbortController();
+  const signalHandlers: { signal: NodeJS.Signals; handler: () => void }[] = [];
+
+  const emit = (event: WorkerEvent) => {
+    if (event.type === 'error') lastError = { message: event.message, stage: event.stage, at: new Date().toISOString() };
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's failure must not break the worker.
+    }
+  };
+  const emitError = (stage: WorkerStage, error: unknown) => emit({ type: 'error', stage, message: describeError(error) });
+
+  const health = (): WorkerHealth => ({
+    connected,
+    leasesHeld: tasks?.leasesHeld ?? 0,
+    pendingSubmissions: finalPending ?? (store ? store.pendingCount(stakingKey, taskId ?? undefined) : 0),
+    lastError,
+  });
+
+  /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */
+  async function persist<T>(stage: WorkerStage, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (isDefinitiveRefusal(error) || lifetime.signal.aborted) throw error;
+        emitError(stage, error);
+        await pause(retryDelayMs(retry, attempt), lifetime.signal);
+        if (lifetime.signal.aborted) throw new Error('worker stopped before it could start');
+      }
+    }
+  }
+
+  const worker: Worker = {
+    stakingKey,
+    get statusUrl() {
+      return statusServer?.url ?? null;
+    },
+    storeFile: resolve(dataDir, 'worker.db'),
+
+    async start() {
+      if (state !== 'created') throw new Error(`worker already ${state}`);
+      state = 'starting';
+      if (options.statusPort !== undefined) statusServer = await startStatusServer(options.statusPort, health, options.statusHost);
+      store = new SubmissionStore(dataDir);
+      if (options.handleSignals) {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          const handler = () => void worker.stop();
+          process.once(signal, handler);
+          signalHandlers.push({ signal, handler });
+        }
+      }
+      try {
+        const resolvedTaskId = taskId ?? (await persist('register', () => discoverTaskId(options.serverUrl, lifetime.signal)));
+        taskId = resolvedTaskId;
+        client = createWorkerClient({
+          url: options.serverUrl,
+          keypair: options.keypair,
+          taskId: resolvedTaskId,
+          retryDelayMs: options.reconnectDelayMs ?? jitteredBackoff(),
+          onOpen: () => {
+            if (!connected) emit({ type: 'connected' });
+            connected = true;
+          },
+          onClose: () => {
+            if (connected && state !== 'stopping' && state !== 'stopped') emit({ type: 'disconnected' });
+            connected = false;
+          },
+        });
+        rpc = createWorkerRpc(client, options.keypair, resolvedTaskId, options.callTimeoutMs ?? 30_000);
+        emit({ type: 'started', stakingKey, server: options.serverUrl, taskId: resolvedTaskId, concurrency, audits: options.audit !== false });
+
+        const registered = await persist('register', () =>
+          rpc!.call('workers.register', {
+            ...(options.githubUsername ? { githubUsername: options.githubUsername } : {}),
+            ...(options.mainWalletKey ? { mainWalletKey: options.mainWalletKey } : {}),
+          }),
+        );
+        emit({ type: 'registered', stakingKey, githubUsername: registered.githubUsername, stake: registered.stake });
+        const githubUsername = options.githubUsername ?? registered.githubUsername ?? undefined;
+        if (github && !githubUsername) {
+          emit({ type: 'error', stage: 'register', message: 'GITHUB_TOKEN is set but no GitHub username is known (--github-user / GITHUB_USERNAME): no PRs will be opened' });
+        }
+
+        sender = new SubmissionSender({ store, rpc, emit, retry });
+        tasks = new TaskRunner({
+          rpc,
+          client,
+          keypair: options.keypair,
+          store,
+          sender,
+          providers,
+          emit,
+          concurrency,
+          githubUsername,
+          github,
+          mainWalletKey: options.mainWalletKey,
+          ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+          retry,
+        });
+        if (options.audit !== false) {
+          auditor = new Auditor({
+            rpc,
+            client,
+            gatewayUrl: options.serverUrl,
+            emit,
+            github: github ? { token: github.token, ...(github.apiUrl ? { apiUrl: github.apiUrl } : {}) } : undefined,
+            judge: options.judgeModel ? createModelJudge(providers, options.judgeModel) : undefined,
+            ...(options.auditPollMs !== undefined ? { pollMs: options.auditPollMs } : {}),
+          });
+        }
+        if (lifetime.signal.aborted) return;
+        state = 'running';
+        sender.start();
+        tasks.start();
+        auditor?.start();
+      } catch (error) {
+        if (lifetime.signal.aborted) return;
+        emitError('register', error);
+        await worker.stop({ graceMs: 0 });
+        throw error;
+      }
+    },
+
+    stop(stopOptions = {}) {
+      if (stopping) return stopping;
+      const graceMs = stopOptions.graceMs ?? graceDefault;
+      stopping = (async () => {
+        const wasRunning = state === 'running';
+        state = 'stopping';
+        lifetime.abort();
+        emit({ type: 'stopping', leasesHeld: tasks?.leasesHeld ?? 0, graceMs });
+        const deadline = Date.now() + graceMs;
+        if (wasRunning) {
+          await Promise.all([tasks?.stop(deadline), auditor?.stop(deadline)]);
+          // Results that finished in the grace period are submitted now, if the time allows.
+          await sender?.stop(deadline);
+        }
+        for (const { signal, handler } of signalHandlers) process.off(signal, handler);
+        await client?.close().catch(() => undefined);
+        connected = false;
+        const pendingSubmissions = store ? store.pendingCount(stakingKey, taskId ?? undefined) : 0;
+        finalPending = pendingSubmissions;
+        store?.close();
+        await statusServer?.close();
+        state = 'stopped';
+        emit({ type: 'stopped', pendingSubmissions });
+      })();
+      return stopping;
+    },
+
+    status() {
+      return { ...health(), stakingKey, taskId, running: tasks?.runningTodoIds() ?? [], state };
+    },
+  };
+  return worker;
+}

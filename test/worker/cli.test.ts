@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it, vi } from 'vitest';
+import { createTodo, getTodo } from '../../server/queue/index.js';
+import { writeKeypairFile } from '../../shared/keypair.js';
+import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
+import { specFor } from './swarm-specs.js';
+
+describe('swarmtask worker (CLI)', () => {
+  it('exits 2 on bad usage', async () => {
+    const noKey = await runCli(['worker'], { SWARMTASK_KEY_FILE: '' });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/--key <file>/);
+    using dir = tempDir();
+    const keyFile = join(dir.path, 'key.json');
+    const { generateKeypair } = await import('../../shared/keypair.js');
+    writeKeypairFile(keyFile, generateKeypair());
+    const badConcurrency = await runCli(['worker', '--key', keyFile, '--concurrency', '0']);
+    expect(badConcurrency.code).toBe(2);
+    expect(badConcurrency.stderr).toMatch(/--concurrency must be an integer 1\.\.100/);
+    const badMap = await runCli(['worker', '--key', keyFile], { SWARMTASK_MODEL_MAP: 'nonsense' });
+    expect(badMap.code).toBe(2);
+    expect(badMap.stderr).toMatch(/SWARMTASK_MODEL_MAP/);
+  });
+
+  it('runs as a process with the original environment names, prints JSON event lines, and stops on SIGTERM', async () => {
+    await using t = await startTestCoordinator({ roundMs: 1500, sweepIntervalMs: 100 });
+    using dir = tempDir();
+    const keypair = t.stakedWorker();
+    const keyFile = join(dir.path, 'worker.json');
+    writeKeypairFile(keyFile, keypair);
+    const child = spawn(process.execPath, [CLI, 'worker', '--key', keyFile, '--data', join(dir.path, 'outbox'), '--poll-ms', '200'], {
+      env: { ...process.env, MIDDLE_SERVER_URL: t.url, TASK_ID: 'test-task', GITHUB_USERNAME: 'octo-worker', GITHUB_TOKEN: '', SWARMTASK_MODEL_MAP: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await vi.waitFor(() => expect(lines.map((l) => l.type)).toContain('registered'), { timeout: 20_000, interval: 50 });
+      expect(lines.find((l) => l.type === 'registered')).toMatchObject({ stakingKey: keypair.publicKeyBase58, githubUsername: 'octo-worker' });
+      const todoId = createTodo(t.coordinator.core, { spec: specFor('ConcurrentWorkflow'), priority: 0 }).todo.id;
+      await vi.waitFor(() => expect(lines.filter((l) => l.type === 'submitted').map((l) => l.todoId)).toEqual([todoId]), { timeout: 20_000, interval: 50 });
+      expect(getTodo(t.coordinator.core, todoId).status).toBe('in_review');
+      for (const type of ['started', 'claimed', 'ran', 'stored', 'reported', 'submitted']) expect(lines.map((l) => l.type)).toContain(type);
+      for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(lines.at(-1)).toMatchObject({ type: 'stopped', pendingSubmissions: 0 });
+    expect(stderr).toBe('');
+  });
+});
