@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TRPCClientError } from '@trpc/client';
-import { readKeypairFile } from '../../../shared/keypair.js';
+import { readKeyFileOption } from '../read-key-file.js';
 import { createWorkerClient, type WorkerClient } from '../../worker-client.js';
 import { globalOptions, type GlobalOptions } from '../context.js';
 import { CliError, emit, table } from '../output.js';
@@ -13,14 +13,7 @@ interface KeyFlags {
 
 /** Worker calls by hand: signed with the staking key file, over HTTP. */
 async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (client: WorkerClient) => Promise<T>): Promise<T> {
-  const keyFile = flags.key ?? process.env.SWARMTASK_KEY_FILE;
-  if (!keyFile) throw new CliError('--key <file> (or SWARMTASK_KEY_FILE) is required: the staking keypair that signs the call', 2);
-  let keypair;
-  try {
-    keypair = readKeypairFile(keyFile);
-  } catch (error) {
-    throw new CliError((error as Error).message, 2);
-  }
+  const keypair = readKeyFileOption(flags.key, 'the staking keypair that signs the call');
   const url = options.server ?? process.env.SWARMTASK_SERVER_URL ?? process.env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
   const taskId = options.taskId ?? process.env.SWARMTASK_TASK_ID ?? process.env.TASK_ID ?? 'swarmtask-local';
   const client = createWorkerClient({ url, keypair, taskId, transport: 'http' });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { readKeypairFile } from '../../../shared/keypair.js';
 import { globalOptions } from '../context.js';
+import { readKeyFileOption } from '../read-key-file.js';
 import { CliError } from '../output.js';
 
 const DEFAULT_SERVER = 'http://127.0.0.1:8787';
@@ -52,14 +52,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const options = globalOptions(cmd);
       const env = process.env;
-      const keyFile = flags.key ?? env.SWARMTASK_KEY_FILE;
-      if (!keyFile) throw new CliError('--key <file> (or SWARMTASK_KEY_FILE) is required: the staking keypair of this worker', 2);
-      let keypair;
-      try {
-        keypair = readKeypairFile(keyFile);
-      } catch (error) {
-        throw new CliError((error as Error).message, 2);
-      }
+      const keypair = readKeyFileOption(flags.key, 'the staking keypair of this worker');
       const serverUrl = options.server ?? env.SWARMTASK_SERVER_URL ?? env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
       try {
         new URL(serverUrl);

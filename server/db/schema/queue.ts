@@ -1,17 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 
-export const TODO_STATUSES = [
-  'initialized',
-  'in_progress',
-  'draft_pr_received',
-  'pr_received',
-  'submitted',
-  'in_review',
-  'done',
-  'failed',
-  'cancelled',
-] as const;
+export const TODO_STATUSES = TODO_STATUS_VALUES;
 export type TodoStatus = (typeof TODO_STATUSES)[number];
 
 export const todos = sqliteTable(
