@@ -4,6 +4,7 @@ import { SubmissionRecordSchema, type SubmissionRecord } from '../../shared/subm
 import { normalizeSwarmType, type SwarmSpec, type SwarmType } from '../../shared/swarm-spec.js';
 import type { SignedOutput } from '../signed-calls.js';
 import { sha256Hex, verifySubmissionSignature } from './submission-record.js';
+import { openLegacy } from '../../shared/envelope.js';
 
 /**
  * The auditor's checks (DESIGN §4), as pure functions of what was fetched: each returns a pass
@@ -203,4 +204,50 @@ export function checkSwarmOutput(spec: SwarmSpec, output: unknown): CheckResult 
 
 function short(key: string): string {
   return key.length > 10 ? `${key.slice(0, 8)}…` : key;
+}
+
+/** A legacy (Koii) submission: the record the coordinator stored from the worker's signed request. */
+export interface LegacyRecord {
+  legacy: true;
+  taskId: string;
+  todoId: number;
+  round: number;
+  stakingKey: string;
+  prUrl: string;
+  githubUsername: string | null;
+  signedRequest: { action: string; signature: string };
+}
+
+export function isLegacyRecordBytes(bytes: Uint8Array): boolean {
+  const json = parseJsonBytes(bytes, 'submission record');
+  return json.ok && typeof json.value === 'object' && json.value !== null && (json.value as { legacy?: unknown }).legacy === true;
+}
+
+/**
+ * A Koii worker signs no record; its proof is its own attached signature (Koii namespace-wrapper
+ * format) over the add-round-number request naming the PR. It must open with the submitter's key
+ * and name this task, this key, this action and exactly the PR the coordinator recorded, and the
+ * coordinator must have a completed assignment of this todo by that key with that PR.
+ */
+export function checkLegacyRecord(bytes: Uint8Array, task: AuditTask, expected: { taskId: string }): CheckResult<LegacyRecord> {
+  const json = parseJsonBytes(bytes, 'legacy submission record');
+  if (!json.ok) return json;
+  const record = json.value as Partial<LegacyRecord>;
+  const { submission, assignment } = task;
+  if (record.todoId !== submission.todoId || record.stakingKey !== submission.stakingKey) {
+    return fail(`legacy record names todo ${String(record.todoId)} by ${String(record.stakingKey)}, not this submission's`);
+  }
+  if (record.taskId !== expected.taskId) return fail(`legacy record is for task ${String(record.taskId)}, not ${expected.taskId}`);
+  const signature = record.signedRequest?.signature;
+  if (typeof signature !== 'string' || typeof record.prUrl !== 'string') return fail('legacy record lacks the signed request or PR URL');
+  const opened = openLegacy(signature, submission.stakingKey);
+  if (!opened.ok) return fail(`the worker's signed request does not open with its key (${opened.reason})`);
+  const payload = opened.data as { taskId?: unknown; action?: unknown; stakingKey?: unknown; prUrl?: unknown };
+  if (payload.action !== 'add-round-number' || payload.taskId !== expected.taskId || payload.stakingKey !== submission.stakingKey) {
+    return fail('the signed request is not this worker’s add-round-number for this task');
+  }
+  if (payload.prUrl !== record.prUrl) return fail(`the worker signed PR ${String(payload.prUrl)}, the record names ${record.prUrl}`);
+  if (!assignment || assignment.stakingKey !== submission.stakingKey) return fail(`todo ${submission.todoId} was never completed by ${submission.stakingKey}`);
+  if (assignment.prUrl !== record.prUrl) return fail(`the coordinator recorded PR ${String(assignment.prUrl)}, not ${record.prUrl}`);
+  return pass('legacy worker signature over its PR claim verifies; assignment on record', record as LegacyRecord);
 }

@@ -5,6 +5,8 @@ import type { SubmissionRecord } from '../../shared/submission-schemas.js';
 import type { SwarmSpec } from '../../shared/swarm-spec.js';
 import type { WorkerClient } from '../worker-client.js';
 import {
+  checkLegacyRecord,
+  isLegacyRecordBytes,
   checkAssignment,
   checkCidMatchesBytes,
   checkOutputBytes,
@@ -64,6 +66,7 @@ export async function verifySubmission(task: AuditTask, ctx: VerifyContext): Pro
   const recordBytes = await ctx.readCid(task.submission.submissionCid, ctx.signal);
   const recordCid = await checkCidMatchesBytes(task.submission.submissionCid, recordBytes, 'submission');
   if (!note(recordCid)) return reject(recordCid.reason);
+  if (isLegacyRecordBytes(recordBytes)) return verifyLegacySubmission(task, ctx, recordBytes, notes);
   const signed = checkSignedRecord(recordBytes, task, { taskId: ctx.taskId });
   if (!note(signed)) return reject(signed.reason);
   const record = signed.value;
@@ -102,6 +105,31 @@ export async function verifySubmission(task: AuditTask, ctx: VerifyContext): Pro
     const opinion = await ctx.judge({ spec: task.todo.spec, output: digest.value, record }, ctx.signal);
     if (!opinion.approve) return reject(`judge model: ${opinion.reason}`);
     notes.push(`judge model: ${opinion.reason}`);
+  }
+  return { vote: 'approve', reason: clip(`all checks passed: ${notes.join('; ')}`) };
+}
+
+/** A Koii worker's submission: its signed PR claim, then the PR itself (it carries no CID of ours). */
+async function verifyLegacySubmission(task: AuditTask, ctx: VerifyContext, recordBytes: Uint8Array, notes: string[]): Promise<Verdict> {
+  const reject = (reason: string): Verdict => ({ vote: 'reject', reason: clip(reason) });
+  const legacy = checkLegacyRecord(recordBytes, task, { taskId: ctx.taskId });
+  if (!legacy.ok) return reject(legacy.reason);
+  notes.push(legacy.note);
+  const repo = task.todo.repo;
+  if (!repo) return reject('legacy submission for a todo without a repository');
+  if (!legacy.value.githubUsername) return reject('legacy submission names no GitHub user');
+  if (ctx.github) {
+    const pr = await verifyPullRequest({
+      token: ctx.github.token,
+      ...(ctx.github.apiUrl ? { baseUrl: ctx.github.apiUrl } : {}),
+      prUrl: legacy.value.prUrl,
+      expected: { owner: repo.owner, name: repo.name, githubUsername: legacy.value.githubUsername, submissionCid: null },
+      signal: ctx.signal,
+    });
+    if (!pr.ok) return reject(`PR check failed (${pr.code}): ${pr.reason}`);
+    notes.push(`PR #${pr.pr.number} by ${pr.pr.author} exists`);
+  } else {
+    notes.push('PR not checked: no GitHub token configured');
   }
   return { vote: 'approve', reason: clip(`all checks passed: ${notes.join('; ')}`) };
 }

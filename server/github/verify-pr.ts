@@ -48,7 +48,8 @@ export type VerifyPullRequestOptions = GitHubConnection & {
     name: string;
     /** The GitHub user named in the signed submission. */
     githubUsername: string;
-    submissionCid: string;
+    /** The CID the PR body must carry; `null` for legacy Koii PRs, which never carried one. */
+    submissionCid: string | null;
   };
   /**
    * Web base the PR URL must live under. Default: derived from `baseUrl` (api.github.com →
@@ -86,7 +87,7 @@ export async function verifyPullRequest(options: VerifyPullRequestOptions): Prom
   if (!sameGitHubName(parsed.owner, expected.owner) || !sameGitHubName(parsed.name, expected.name)) {
     return fail('wrong_repo', `PR URL points at ${parsed.owner}/${parsed.name}, expected ${expectedRepo}`);
   }
-  if (!expected.submissionCid) return fail('cid_missing', 'no submission CID to look for');
+  if (expected.submissionCid === '') return fail('cid_missing', 'no submission CID to look for');
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const signal = requestSignal(options.signal, timeoutMs);
@@ -120,7 +121,7 @@ export async function verifyPullRequest(options: VerifyPullRequestOptions): Prom
   if (!author || !sameGitHubName(author, expected.githubUsername)) {
     return fail('wrong_user', `PR was opened by ${author ?? 'a deleted user'}, expected ${expected.githubUsername}`);
   }
-  if (!bodyCarriesCid(d.body, expected.submissionCid)) {
+  if (expected.submissionCid !== null && !bodyCarriesCid(d.body, expected.submissionCid)) {
     return fail('cid_missing', `PR body does not carry the submission CID ${expected.submissionCid}`);
   }
   return {

@@ -10,6 +10,8 @@ export interface BindRoundRequest {
   round: number;
   /** When given, the todo and the assignment must carry exactly this PR URL. */
   prUrl?: string | undefined;
+  /** Kept on the assignment (e.g. a legacy worker's signed add-round-number request), for auditors. */
+  evidence?: unknown;
 }
 
 const FIND_ASSIGNMENT = `
@@ -36,7 +38,11 @@ export function bindRound(core: Core, request: BindRoundRequest, now = Date.now(
     const assignment = cachedStatement(core.sqlite, FIND_ASSIGNMENT).get(params) as { id: number } | undefined;
     if (!assignment) return false;
     if (cachedStatement(core.sqlite, BIND_TODO).run(params).changes === 0) return false;
-    cachedStatement(core.sqlite, 'UPDATE assignments SET round = ? WHERE id = ?').run(request.round, assignment.id);
+    cachedStatement(core.sqlite, 'UPDATE assignments SET round = ?, result = coalesce(?, result) WHERE id = ?').run(
+      request.round,
+      request.evidence === undefined ? null : JSON.stringify(request.evidence),
+      assignment.id,
+    );
     appendEvent(
       core.sqlite,
       { type: 'todo.in_review', todoId: request.todoId, data: { stakingKey: request.stakingKey, round: request.round, prUrl: params.prUrl } },

@@ -5,6 +5,7 @@ import { assignAudits } from './assign-audits.js';
 import { ensureRound } from './ensure-round.js';
 import { publishPendingDistributions } from './publish-distribution.js';
 import { roundAt } from './round-clock.js';
+import { submitLegacyReviews } from './legacy-submissions.js';
 import { tallyRound, type TallyResult } from './tally-round.js';
 
 /**
@@ -13,6 +14,7 @@ import { tallyRound, type TallyResult } from './tally-round.js';
  */
 export async function roundTick(core: Core, now = Date.now()): Promise<{ assigned: number; expired: number; tallied: TallyResult[] }> {
   const current = roundAt(core.rounds, now);
+  await submitLegacyReviews(core, now);
   const result = immediate(core.db, () => {
     ensureRound(core, current);
     const audits = assignAudits(core, now);

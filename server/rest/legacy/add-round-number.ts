@@ -28,7 +28,9 @@ export function addRoundNumber(core: Core, body: unknown, now: number): LegacyRe
     }
     const held = findHeldTodo(core, stakingKey, payload.swarmBountyId);
     if (!held) return { commit: false, value: null };
-    const ok = bindRound(core, { todoId: held.todoId, stakingKey, round, prUrl: payload.prUrl }, now);
+    // The worker's own signed claim of this PR is the proof auditors check (see legacy-submissions).
+    const evidence = { legacy: { action: 'add-round-number', signature, stakingKey } };
+    const ok = bindRound(core, { todoId: held.todoId, stakingKey, round, prUrl: payload.prUrl, evidence }, now);
     return ok ? { commit: true, value: held.bountyId } : { commit: false, value: null };
   });
 
