@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,24 @@ export function ensureRedisServer(): string | null {
   spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
   path = which();
   return path || null;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The peer's client libraries are not project dependencies (the bench is their only user): they
+ * are installed here on first use, without touching package.json or the lock file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function importPeer(name: 'bullmq' | 'ioredis'): Promise<any> {
+  const specifier: string = name;
+  try {
+    return await import(specifier);
+  } catch {
+    console.error('installing bullmq and ioredis for the peer run (npm install --no-save)…');
+    spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'bullmq@^6', 'ioredis@^6'], { cwd: ROOT, stdio: 'inherit' });
+    return import(specifier);
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -38,7 +57,7 @@ export async function startRedis(redisServer: string): Promise<RedisInstance> {
   const child: ChildProcess = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'no'], {
     stdio: 'ignore',
   });
-  const { Redis: IORedis } = await import('ioredis');
+  const { Redis: IORedis } = await importPeer('ioredis');
   for (let i = 0; i < 100; i++) {
     const probe = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
@@ -63,7 +82,7 @@ export async function startRedis(redisServer: string): Promise<RedisInstance> {
 
 /** BullMQ no-op jobs: enqueue N with addBulk, then one Worker at `concurrency` processes them. */
 export async function runBullmq(port: number, jobs: number, concurrency: number): Promise<{ jobsPerSecond: number }> {
-  const { Queue, Worker } = await import('bullmq');
+  const { Queue, Worker } = await importPeer('bullmq');
   const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
   const name = `bench-${concurrency}-${Date.now()}`;
   const queue = new Queue(name, { connection });
