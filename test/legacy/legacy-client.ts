@@ -151,3 +151,9 @@ export function row(core: Pick<Core, 'sqlite'>, sql: string, ...params: unknown[
 export function rows(core: Pick<Core, 'sqlite'>, sql: string, ...params: unknown[]): any[] {
   return core.sqlite.prepare(sql).all(...params);
 }
+
+/**
+ * Coordinator settings for tests that compare state snapshots: no background sweep or round
+ * tick (tests sweep explicitly with a chosen `now`), so only the requests under test change state.
+ */
+export const QUIET = { sweepIntervalMs: 86_400_000 } as const;

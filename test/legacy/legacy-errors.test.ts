@@ -7,7 +7,7 @@ import { signLegacy } from '../../shared/envelope.js';
 import { generateKeypair } from '../../shared/keypair.js';
 import { todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { ENDPOINTS, KoiiWorker, postLegacy, stateSnapshot } from './legacy-client.js';
+import { ENDPOINTS, KoiiWorker, postLegacy, stateSnapshot, QUIET } from './legacy-client.js';
 
 const PR = 'https://github.com/koii-labs/docs/pull/7';
 const invalidBody = { success: false, message: 'Invalid request body' };
@@ -16,7 +16,7 @@ const invalidStakingKey = { success: false, message: 'Invalid staking key' };
 
 describe('legacy REST: documented errors', () => {
   it('answers 401 "Invalid request body" to a missing field, a non-JSON or an empty body on every endpoint, changing nothing', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -42,7 +42,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('answers 401 "Failed to verify signature" to bad signatures and to payloads with the wrong task, action, key or fields', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -89,7 +89,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('answers 401 "Invalid staking key" to unregistered and unstaked keys (fail closed)', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const unknown = new KoiiWorker(t.url, generateKeypair());
@@ -113,7 +113,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('answers 409 "No available todos found" when the queue has nothing for the worker', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const worker = new KoiiWorker(t.url, t.stakedWorker());
     const empty = await worker.fetchTodo();
     expect(empty.status).toBe(409);
@@ -124,7 +124,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('answers the endpoint\'s own 401 when the worker holds no such todo', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const holder = new KoiiWorker(t.url, t.stakedWorker());
@@ -150,7 +150,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('refuses a PR from a worker whose lease expired and was returned to the queue', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const late = new KoiiWorker(t.url, t.stakedWorker());
@@ -168,7 +168,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('check-todo: a present signature must verify and its signer be staked; a good one is answered like the unsigned form', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker(), { githubUsername: 'alice-gh' });
@@ -201,7 +201,7 @@ describe('legacy REST: documented errors', () => {
   });
 
   it('answers 404 to other methods and unknown paths under /summarizer/worker/', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     expect((await fetch(`${t.url}/summarizer/worker/fetch-todo`)).status).toBe(404);
     expect((await postLegacy(t.url, 'update-audit-result', {})).status).toBe(404);
     // Express matched a trailing slash too.
@@ -211,7 +211,7 @@ describe('legacy REST: documented errors', () => {
 
 describe('legacy REST: limits', () => {
   it('answers 413 to a body over the server\'s limit', async () => {
-    await using t = await startTestCoordinator({ bodyLimitBytes: 2048 });
+    await using t = await startTestCoordinator({ ...QUIET, bodyLimitBytes: 2048 });
     createTodo(t.coordinator.core, todoInput({ repo: 'koii-labs/docs' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
     const reply = await worker.post('fetch-todo', { ...worker.signed(worker.fetchTodoPayload()), padding: 'x'.repeat(4096) });
@@ -221,7 +221,7 @@ describe('legacy REST: limits', () => {
   });
 
   it('applies the per-IP rate limit with Retry-After', async () => {
-    await using t = await startTestCoordinator({ rateLimitIpPerSecond: 0.001, rateLimitIpBurst: 2 });
+    await using t = await startTestCoordinator({ ...QUIET, rateLimitIpPerSecond: 0.001, rateLimitIpBurst: 2 });
     const worker = new KoiiWorker(t.url, t.stakedWorker());
     expect((await worker.fetchTodo()).status).toBe(409);
     expect((await worker.fetchTodo()).status).toBe(409);

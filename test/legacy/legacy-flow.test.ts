@@ -8,13 +8,13 @@ import { SwarmSpecSchema, EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js'
 import { signLegacy } from '../../shared/envelope.js';
 import { eventCounts, todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { KoiiWorker, row, stateSnapshot } from './legacy-client.js';
+import { KoiiWorker, row, stateSnapshot, QUIET } from './legacy-client.js';
 
 const PR = 'https://github.com/koii-labs/docs/pull/7';
 
 describe('legacy REST: an unmodified Koii worker', () => {
   it('drives fetch-todo → add-todo-pr → add-round-number → check-todo and gets each documented response', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'bounty-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker(), { githubUsername: 'alice-gh' });
@@ -83,7 +83,7 @@ describe('legacy REST: an unmodified Koii worker', () => {
   });
 
   it('accepts signatures made with tweetnacl + bs58 exactly as namespaceWrapper.payloadSigning makes them', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const { todo } = createTodo(t.coordinator.core, todoInput({ repo: 'koii-labs/docs' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
     const payload = worker.fetchTodoPayload();
@@ -98,7 +98,7 @@ describe('legacy REST: an unmodified Koii worker', () => {
   });
 
   it('serves todos without a repository with null repo fields and the swarm spec', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const spec = { ...EXAMPLE_SWARM_SPEC, swarm_type: 'SequentialWorkflow', task: 'Summarize the quarter' };
     const { todo } = createTodo(t.coordinator.core, todoInput({ spec }));
     const reply = await new KoiiWorker(t.url, t.stakedWorker()).fetchTodo();
@@ -108,7 +108,7 @@ describe('legacy REST: an unmodified Koii worker', () => {
   });
 
   it('gives a worker still holding its todo the same todo again, and once its PR is in, "Task already completed"', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     createTodo(core, todoInput({ repo: 'koii-labs/site', bountyId: 'b-2' }));
@@ -130,7 +130,7 @@ describe('legacy REST: an unmodified Koii worker', () => {
   });
 
   it('never gives a todo to the same GitHub user twice, whatever the staking key', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const first = new KoiiWorker(t.url, t.stakedWorker(), { githubUsername: 'same-user' });

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createTodo } from '../../server/queue/index.js';
 import { todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { KoiiWorker, row, stateSnapshot, type Endpoint } from './legacy-client.js';
+import { KoiiWorker, row, stateSnapshot, type Endpoint, QUIET } from './legacy-client.js';
 
 const PR = 'https://github.com/koii-labs/docs/pull/7';
 
 describe('legacy REST: a replayed request never changes state a second time', () => {
   it('replays of add-todo-pr, add-round-number, add-todo-draft-pr and add-todo-status get the upstream error and change nothing', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     createTodo(core, todoInput({ repo: 'koii-labs/site', bountyId: 'b-2' }));
@@ -54,7 +54,7 @@ describe('legacy REST: a replayed request never changes state a second time', ()
   });
 
   it('two copies of one request racing: exactly one changes state', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -67,7 +67,7 @@ describe('legacy REST: a replayed request never changes state a second time', ()
   });
 
   it('fetch-todo: the worker\'s byte-identical signature claims once per claim it made, and a replay claims nothing more', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     createTodo(core, todoInput({ repo: 'koii-labs/site', bountyId: 'b-2' }));
@@ -92,7 +92,7 @@ describe('legacy REST: a replayed request never changes state a second time', ()
   });
 
   it('fetch-todo with a timestamp in its payload is strictly one-shot', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     createTodo(core, todoInput({ repo: 'koii-labs/site', bountyId: 'b-2' }));
@@ -110,7 +110,7 @@ describe('legacy REST: a replayed request never changes state a second time', ()
   });
 
   it('add-failed-info: a replayed report, signed or not, is stored once', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());

@@ -3,14 +3,14 @@ import { createTodo } from '../../server/queue/index.js';
 import { expireDraftLeases } from '../../server/queue/record-draft-pr.js';
 import { eventCounts, todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { KoiiWorker, row, rows, stateSnapshot } from './legacy-client.js';
+import { KoiiWorker, row, rows, stateSnapshot, QUIET } from './legacy-client.js';
 
 const DRAFT = 'https://github.com/koii-labs/docs/pull/7';
 const FINAL = 'https://github.com/koii-labs/docs/pull/8';
 
 describe('legacy REST: status changes', () => {
   it('add-todo-draft-pr sets draft_pr_received (upstream set pr_received), keeps and extends the lease; add-todo-pr then finishes it', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -44,7 +44,7 @@ describe('legacy REST: status changes', () => {
   });
 
   it('a draft whose lease runs out returns to the queue, and the late worker can no longer report', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -65,7 +65,7 @@ describe('legacy REST: status changes', () => {
   });
 
   it('add-todo-status returns the todo to the queue at once (upstream\'s query never matched); another worker gets it, the same one never', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -90,7 +90,7 @@ describe('legacy REST: status changes', () => {
   });
 
   it('add-todo-status on the last attempt fails the todo; on a draft it ends the draft\'s lease', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo: last } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1', maxAttempts: 1 }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
@@ -107,7 +107,7 @@ describe('legacy REST: status changes', () => {
   });
 
   it('add-failed-info stores the error, tied to the todo the key was assigned', async () => {
-    await using t = await startTestCoordinator();
+    await using t = await startTestCoordinator(QUIET);
     const core = t.coordinator.core;
     const { todo } = createTodo(core, todoInput({ repo: 'koii-labs/docs', bountyId: 'b-1' }));
     const worker = new KoiiWorker(t.url, t.stakedWorker());
