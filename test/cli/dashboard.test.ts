@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { startTestCoordinator } from '../helpers/coordinator.js';
+
+describe('dashboard', () => {
+  it('serves one self-contained page at / that reads the API with the operator key', async () => {
+    await using t = await startTestCoordinator();
+    const response = await fetch(`${t.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const html = await response.text();
+    for (const procedure of ['todos.counts', 'todos.list', 'rounds.current', 'rounds.get', 'events.list']) expect(html).toContain(procedure);
+    // The procedures it reads answer to an API key over plain GET, as the page calls them.
+    const counts = await fetch(`${t.url}/trpc/todos.counts`, { headers: { 'x-api-key': t.apiKey } });
+    expect(counts.status).toBe(200);
+    const anonymous = await fetch(`${t.url}/trpc/todos.counts`);
+    expect(anonymous.status).toBe(401);
+  });
+});
