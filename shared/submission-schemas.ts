@@ -54,3 +54,19 @@ export const IpfsAddPayloadSchema = z.object({
   contentBase64: z.string().max(8 * 1024 * 1024),
   cidVersion: z.union([z.literal(0), z.literal(1)]).default(1),
 });
+
+/**
+ * A legacy (Koii) submission on IPFS. A Koii worker signs no submission record; its proof is its
+ * own attached signature over the add-round-number request naming the PR, stored here by the
+ * coordinator and opened by auditors with the worker's key.
+ */
+export interface LegacySubmissionRecord {
+  legacy: true;
+  taskId: string;
+  todoId: number;
+  round: number;
+  stakingKey: string;
+  prUrl: string;
+  githubUsername: string | null;
+  signedRequest: { action: string; signature: string };
+}

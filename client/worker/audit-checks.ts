@@ -1,6 +1,6 @@
 import { cidForBytes, formatCid, parseCid } from '../../shared/cid.js';
 import { sameGitHubName } from '../../shared/github/pr-url.js';
-import { SubmissionRecordSchema, type SubmissionRecord } from '../../shared/submission-schemas.js';
+import { SubmissionRecordSchema, type LegacySubmissionRecord, type SubmissionRecord } from '../../shared/submission-schemas.js';
 import { normalizeSwarmType, type SwarmSpec, type SwarmType } from '../../shared/swarm-spec.js';
 import type { SignedOutput } from '../signed-calls.js';
 import { sha256Hex, verifySubmissionSignature } from './submission-record.js';
@@ -206,17 +206,7 @@ function short(key: string): string {
   return key.length > 10 ? `${key.slice(0, 8)}…` : key;
 }
 
-/** A legacy (Koii) submission: the record the coordinator stored from the worker's signed request. */
-export interface LegacyRecord {
-  legacy: true;
-  taskId: string;
-  todoId: number;
-  round: number;
-  stakingKey: string;
-  prUrl: string;
-  githubUsername: string | null;
-  signedRequest: { action: string; signature: string };
-}
+export type LegacyRecord = LegacySubmissionRecord;
 
 export function isLegacyRecordBytes(bytes: Uint8Array): boolean {
   const json = parseJsonBytes(bytes, 'submission record');

@@ -2,22 +2,7 @@ import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
-
-/**
- * What a legacy (Koii) submission looks like on IPFS. A Koii worker signs no submission record;
- * its proof is its own attached signature over the add-round-number request that names the PR,
- * which auditors open with the worker's key and compare with the PR.
- */
-export interface LegacySubmissionRecord {
-  legacy: true;
-  taskId: string;
-  todoId: number;
-  round: number;
-  stakingKey: string;
-  prUrl: string;
-  githubUsername: string | null;
-  signedRequest: { action: string; signature: string };
-}
+import type { LegacySubmissionRecord } from '../../shared/submission-schemas.js';
 
 interface Pending {
   todo_id: number;

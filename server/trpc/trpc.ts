@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { z, ZodError } from 'zod';
+import { ZodError } from 'zod';
 import { DomainError, type ErrorReason } from '../../shared/errors.js';
 import type { Context } from './context.js';
 import { describeError } from '../http/describe-error.js';
@@ -55,4 +55,4 @@ const limitByIp = t.middleware(({ ctx, next }) => {
 
 export const publicProcedure = t.procedure.use(mapDomainErrors).use(limitByIp);
 
-export { t as trpcInstance, z };
+
