@@ -25,8 +25,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h1>swarmtask <span class="muted" id="task"></span></h1>
 <form id="keyform"><input id="key" type="password" placeholder="API key (swarmtask keys create --name dashboard)" autocomplete="off"> <button>Use key</button> <span id="status" class="muted"></span></form>
 <div class="cards" id="counts"></div>
-<h2>Round <span id="round"></span></h2>
-<table id="submissions"><thead><tr><th>submission</th><th>todo</th><th>worker</th><th>status</th><th>votes</th></tr></thead><tbody></tbody></table>
+<h2>Rounds <span id="round" class="muted"></span></h2>
+<table id="rounds"><thead><tr><th>round</th><th>status</th><th>submissions</th><th>paid</th><th>distribution list</th></tr></thead><tbody></tbody></table>
+<h2>Submissions</h2>
+<table id="submissions"><thead><tr><th>round</th><th>submission</th><th>todo</th><th>worker</th><th>status</th><th>votes</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
 <table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
 <h2>Recent events</h2>
@@ -34,6 +36,9 @@ export const DASHBOARD_HTML = `<!doctype html>
 <script>
 const $ = (id) => document.getElementById(id);
 const keyInput = $('key');
+// A key can also arrive in the fragment (#key=…), which never reaches the server's logs.
+const fragmentKey = new URLSearchParams(location.hash.slice(1)).get('key');
+if (fragmentKey) { localStorage.setItem('swarmtask-key', fragmentKey); history.replaceState(null, '', location.pathname); }
 keyInput.value = localStorage.getItem('swarmtask-key') || '';
 $('keyform').onsubmit = (e) => { e.preventDefault(); localStorage.setItem('swarmtask-key', keyInput.value.trim()); refresh(); };
 async function call(path, input) {
@@ -59,11 +64,16 @@ async function refresh() {
     const health = await call('health.check');
     $('task').textContent = 'task ' + health.taskId;
     const round = await call('rounds.current');
-    $('round').textContent = round.number + ' (ends ' + time(round.endsAt) + ')';
-    const previous = await call('rounds.get', { number: Math.max(0, round.number - 1) }).catch(() => null);
-    const current = await call('rounds.get', { number: round.number }).catch(() => null);
-    const subs = [...(previous ? previous.submissions : []), ...(current ? current.submissions : [])];
-    rows('submissions', subs, (s) => [s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
+    $('round').textContent = 'current ' + round.number + ', ends ' + time(round.endsAt);
+    const recent = [];
+    for (let n = round.number; n >= Math.max(0, round.number - 5); n--) {
+      const detail = await call('rounds.get', { number: n }).catch(() => null);
+      if (detail) recent.push(detail);
+    }
+    const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0) / 1e9;
+    rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, sum(r) + ' SWARMS', r.distributionCid || '']);
+    const subs = recent.flatMap((r) => r.submissions.map((s) => ({ ...s, round: r.number })));
+    rows('submissions', subs, (s) => [s.round, s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
     const counts = await call('todos.counts');
     $('counts').replaceChildren(...Object.entries(counts).map(([status, n]) => {
       const div = document.createElement('div'); div.className = 'card'; div.innerHTML = '<b></b><span></span>';
