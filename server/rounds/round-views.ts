@@ -22,6 +22,11 @@ export interface RoundDetail {
     votes: { auditorKey: string; status: string; vote: string | null; reason: string | null; votedAt: number | null }[];
   }[];
   distribution: Record<string, number>;
+  /**
+   * What this round's tally paid, per submission. Usually the round's own submissions; one decided
+   * late (its audits were still open, e.g. after an outage) is paid by the round that decided it.
+   */
+  payouts: { submissionId: number; todoId: number; submissionRound: number; stakingKey: string; amount: number }[];
 }
 
 export function currentRound(core: Core, now = Date.now()) {
@@ -79,6 +84,13 @@ export function roundDetail(core: Core, number: number, now = Date.now()): Round
       })),
     })),
     distribution: Object.fromEntries(payouts.map((p) => [p.staking_key, p.amount])),
+    payouts: (
+      cachedStatement(
+        core.sqlite,
+        `SELECT l.submission_id, s.todo_id, s.round, l.staking_key, l.amount FROM ledger l JOIN submissions s ON s.id = l.submission_id
+         WHERE l.round = ? AND l.kind = 'reward' ORDER BY l.submission_id`,
+      ).all(number) as { submission_id: number; todo_id: number; round: number; staking_key: string; amount: number }[]
+    ).map((p) => ({ submissionId: p.submission_id, todoId: p.todo_id, submissionRound: p.round, stakingKey: p.staking_key, amount: p.amount })),
   };
 }
 

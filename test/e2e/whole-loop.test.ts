@@ -18,27 +18,33 @@ async function roundsWithWork(admin: Admin) {
   const details = [];
   for (let n = current; n >= Math.max(0, current - 60); n--) {
     const detail = await admin.rounds.get.query({ number: n });
-    if (detail.submissions.length > 0) details.push(detail);
+    if (detail.submissions.length > 0 || detail.payouts.length > 0) details.push(detail);
   }
   return details;
 }
 
+/**
+ * Every round's signed list pays exactly what its tally decided (its payouts), every approved
+ * submission is paid once, by its todo's reward, and the ledger balances equal the lists' sums.
+ */
 async function checkPayoutsAddUp(admin: Admin) {
   const rounds = await roundsWithWork(admin);
   const todos = new Map((await allTodos(admin)).map((t) => [t.id, t]));
   const earned = new Map<string, number>();
-  for (const round of rounds) {
-    const expected: Record<string, number> = {};
-    for (const s of round.submissions) {
-      if (s.status === 'approved') expected[s.stakingKey] = (expected[s.stakingKey] ?? 0) + todos.get(s.todoId)!.reward;
+  const paidSubmissions: number[] = [];
+  for (const round of rounds.filter((r) => r.status === 'tallied')) {
+    const fromPayouts: Record<string, number> = {};
+    for (const p of round.payouts) {
+      expect(p.amount).toBe(todos.get(p.todoId)!.reward);
+      fromPayouts[p.stakingKey] = (fromPayouts[p.stakingKey] ?? 0) + p.amount;
+      paidSubmissions.push(p.submissionId);
     }
-    if (round.status === 'tallied') {
-      // The distribution list pays exactly the approved submitters of that round.
-      expect(round.distribution).toEqual(expected);
-      expect(round.distributionCid).toMatch(/^b/);
-    }
+    expect(round.distribution).toEqual(fromPayouts);
+    expect(round.distributionCid).toMatch(/^b/);
     for (const [key, amount] of Object.entries(round.distribution)) earned.set(key, (earned.get(key) ?? 0) + amount);
   }
+  const approved = rounds.flatMap((r) => r.submissions).filter((s) => s.status === 'approved').map((s) => s.id);
+  expect(paidSubmissions.sort((a, b) => a - b)).toEqual(approved.sort((a, b) => a - b));
   const balances = await admin.rounds.balances.query({});
   expect(Object.fromEntries(balances.map((b) => [b.stakingKey, b.balance]))).toEqual(Object.fromEntries(earned));
   return rounds;

@@ -1,3 +1,4 @@
+import { roundAt } from '../../server/rounds/round-clock.js';
 import { describe, expect, it, vi } from 'vitest';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { balances, roundDetail } from '../../server/rounds/index.js';
@@ -82,8 +83,10 @@ describe('three workers, end to end against a real coordinator', () => {
       const record = JSON.parse(new TextDecoder().decode(await fetchVerified(t.url, prSubmission.submission_cid))) as { record: { todoId: number; prUrl: string; githubUsername: string } };
       expect(record.record).toMatchObject({ todoId: prTodo, prUrl: prSubmission.pr_url, githubUsername: pull!.author });
 
-      // Payouts: every round with submissions is tallied; its distribution pays exactly the approved submitters.
+      // Payouts: every round with submissions is tallied; each tally's signed list pays exactly the
+      // submissions it approved (a submission whose audits were still open is paid by a later tally).
       const rounds = [...new Set(submissions.map((s) => s.round))];
+      const current = roundAt(core.rounds, Date.now());
       await vi.waitFor(
         () => {
           for (const r of rounds) expect(roundDetail(core, r).distributionCid, `round ${r}`).not.toBeNull();
@@ -92,14 +95,19 @@ describe('three workers, end to end against a real coordinator', () => {
       );
       const reward = getTodo(core, todoIds[0]!).reward;
       const expected = new Map<string, number>();
-      for (const r of rounds) {
+      const paid: number[] = [];
+      for (let r = Math.min(...rounds); r <= current; r++) {
         const detail = roundDetail(core, r);
-        const approvedHere = submissions.filter((s) => s.round === r);
         const perKey: Record<string, number> = {};
-        for (const s of approvedHere) perKey[s.staking_key] = (perKey[s.staking_key] ?? 0) + reward;
+        for (const p of detail.payouts) {
+          expect(p.amount).toBe(reward);
+          perKey[p.stakingKey] = (perKey[p.stakingKey] ?? 0) + p.amount;
+          paid.push(p.submissionId);
+        }
         expect(detail.distribution).toEqual(perKey);
         for (const [key, amount] of Object.entries(perKey)) expected.set(key, (expected.get(key) ?? 0) + amount);
       }
+      expect(paid.sort((a, b) => a - b)).toEqual(submissions.map((s) => s.id).sort((a, b) => a - b));
       const ledger = balances(core);
       expect(Object.fromEntries(ledger.map((b) => [b.stakingKey, b.balance]))).toEqual(Object.fromEntries(expected));
       expect(ledger.reduce((sum, b) => sum + b.balance, 0)).toBe(reward * todoIds.length);
