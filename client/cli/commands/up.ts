@@ -2,15 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { generateKeypair, readKeypairFile, writeKeypairFile, type Keypair } from '../../../shared/keypair.js';
 import { SwarmSpecSchema } from '../../../shared/swarm-spec.js';
 import { DEMO_WORK } from '../demo-work.js';
 import { describeEvent } from '../progress.js';
+import { cliEntryPath } from '../cli-entry.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
 
-const CLI = fileURLToPath(new URL('../../../bin/swarmtask.mjs', import.meta.url));
 
 interface UpFlags {
   port?: string;
@@ -79,7 +78,7 @@ export function registerUpCommand(program: Command): void {
         mkdirSync(dataDir, { recursive: true });
         const child = spawn(
           process.execPath,
-          [CLI, 'worker', '--server', coordinator.url, '--key', file, '--task-id', config.taskId, '--data', dataDir, '--github-user', name, '--json'],
+          [cliEntryPath(), 'worker', '--server', coordinator.url, '--key', file, '--task-id', config.taskId, '--data', dataDir, '--github-user', name, '--json'],
           { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMTASK_MODEL_MAP: config.modelMap ?? '*=offline' } },
         );
         createInterface({ input: child.stderr! }).on('line', (line) => say(`${name}: ${line}`));
