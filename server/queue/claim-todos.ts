@@ -1,3 +1,4 @@
+import { repoOf } from './todo-record.js';
 import type { SwarmSpec } from '../../shared/swarm-spec.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
@@ -92,7 +93,7 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
     leaseExpiresAt: params.leaseExpiresAt,
     attempt: row.attempts,
     spec: JSON.parse(row.spec) as SwarmSpec,
-    repo: row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null,
+    repo: repoOf(row),
     bountyId: row.bounty_id,
     reward: row.reward,
   }));

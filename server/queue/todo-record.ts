@@ -50,12 +50,17 @@ export const TODO_COLUMNS =
   'id, status, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at, attempts, max_attempts, ' +
   'dedupe_key, holder_key, lease_token, lease_expires_at, pr_url, result, last_error, created_at, updated_at';
 
+/** A todo's repository from its two columns (null unless both are set). */
+export function repoOf(row: { repo_owner: string | null; repo_name: string | null }): { owner: string; name: string } | null {
+  return repoOf(row);
+}
+
 export function toTodoRecord(row: TodoRow): TodoRecord {
   return {
     id: row.id,
     status: row.status,
     spec: JSON.parse(row.spec) as SwarmSpec,
-    repo: row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null,
+    repo: repoOf(row),
     bountyId: row.bounty_id,
     reward: row.reward,
     priority: row.priority,

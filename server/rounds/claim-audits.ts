@@ -1,3 +1,4 @@
+import { repoOf } from '../queue/todo-record.js';
 import type { SwarmSpec } from '../../shared/swarm-spec.js';
 import { cachedStatement } from '../db/statements.js';
 import type { Core } from '../core.js';
@@ -68,7 +69,7 @@ export function claimAudits(core: Core, auditorKey: string, max: number, now = D
     },
     todo: {
       spec: JSON.parse(row.spec) as SwarmSpec,
-      repo: row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null,
+      repo: repoOf(row),
     },
     assignment:
       row.assignment_id === null
