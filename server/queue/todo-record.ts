@@ -52,7 +52,7 @@ export const TODO_COLUMNS =
 
 /** A todo's repository from its two columns (null unless both are set). */
 export function repoOf(row: { repo_owner: string | null; repo_name: string | null }): { owner: string; name: string } | null {
-  return repoOf(row);
+  return row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null;
 }
 
 export function toTodoRecord(row: TodoRow): TodoRecord {
