@@ -50,12 +50,20 @@ export function publicKeyFromBase58(b58: string): Uint8Array {
 }
 
 /** Like publicKeyFromBase58 but returns null instead of throwing. */
+// A worker signs every call with the same key: remembering its decoded form saves a base58
+// decode (twice per call: schema check and signature check). Bounded like the KeyObject cache.
+const decodedKeys = new Map<string, Uint8Array | null>();
+
 export function tryPublicKeyFromBase58(b58: unknown): Uint8Array | null {
-  if (typeof b58 !== 'string' || b58.length === 0 || b58.length > MAX_PUBLIC_KEY_B58 || !BASE58_RE.test(b58)) {
-    return null;
-  }
+  if (typeof b58 !== 'string' || b58.length === 0 || b58.length > MAX_PUBLIC_KEY_B58) return null;
+  const known = decodedKeys.get(b58);
+  if (known !== undefined) return known && known.slice();
+  if (!BASE58_RE.test(b58)) return null;
   const bytes = bs58.decode(b58);
-  return bytes.length === PUBLIC_KEY_LENGTH ? bytes : null;
+  const key = bytes.length === PUBLIC_KEY_LENGTH ? bytes : null;
+  if (decodedKeys.size >= PUBLIC_KEY_CACHE_LIMIT) decodedKeys.delete(decodedKeys.keys().next().value!);
+  decodedKeys.set(b58, key && key.slice());
+  return key;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ export function registerWorker(
     appendEvent(core.sqlite, { type: 'worker.registered', data: { stakingKey: input.stakingKey, githubUsername: input.githubUsername ?? null } }, now);
   });
   core.bus.notify();
+  forgetWorker(core, input.stakingKey);
   return findWorker(core, input.stakingKey)!;
 }
 
@@ -79,6 +80,7 @@ export function setStake(core: Core, stakingKey: string, stake: number, now = Da
     appendEvent(core.sqlite, { type: 'worker.stake_set', data: { stakingKey, stake } }, now);
   });
   core.bus.notify();
+  forgetWorker(core, stakingKey);
   return findWorker(core, stakingKey)!;
 }
 
@@ -86,9 +88,32 @@ export function listWorkers(core: Pick<Core, 'sqlite'>): WorkerRecord[] {
   return (cachedStatement(core.sqlite, 'SELECT * FROM workers ORDER BY registered_at').all() as WorkerRow[]).map(toRecord);
 }
 
-/** Fail closed: an unknown key or a stake below the minimum is refused. */
-export function requireStakedWorker(core: Pick<Core, 'sqlite' | 'auth'>, stakingKey: string): WorkerRecord {
+/**
+ * Recently read worker rows, so a worker's every signed call does not re-read its row. Changes
+ * made in this process drop the entry at once; changes another process (the CLI on the same
+ * file) makes are seen within STAKE_CACHE_MS.
+ */
+const STAKE_CACHE_MS = 1000;
+const recentWorkers = new WeakMap<object, Map<string, { worker: WorkerRecord | undefined; until: number }>>();
+
+function cachedWorker(core: Pick<Core, 'sqlite'>, stakingKey: string, now: number): WorkerRecord | undefined {
+  let cache = recentWorkers.get(core.sqlite);
+  if (!cache) recentWorkers.set(core.sqlite, (cache = new Map()));
+  const hit = cache.get(stakingKey);
+  if (hit && hit.until > now) return hit.worker;
   const worker = findWorker(core, stakingKey);
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(stakingKey, { worker, until: now + STAKE_CACHE_MS });
+  return worker;
+}
+
+function forgetWorker(core: Pick<Core, 'sqlite'>, stakingKey: string): void {
+  recentWorkers.get(core.sqlite)?.delete(stakingKey);
+}
+
+/** Fail closed: an unknown key or a stake below the minimum is refused. */
+export function requireStakedWorker(core: Pick<Core, 'sqlite' | 'auth'>, stakingKey: string, now = Date.now()): WorkerRecord {
+  const worker = cachedWorker(core, stakingKey, now);
   if (!worker) {
     throw new DomainError('STAKING_KEY_UNKNOWN', `staking key ${stakingKey} is not registered with this coordinator`);
   }
@@ -109,3 +134,5 @@ export function touchWorker(core: Pick<Core, 'sqlite'>, stakingKey: string, now 
   lastTouched.set(stakingKey, now);
   cachedStatement(core.sqlite, 'UPDATE workers SET last_seen_at = ? WHERE staking_key = ?').run(now, stakingKey);
 }
+
+export { forgetWorker };

@@ -3,6 +3,7 @@ import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
 import { ensureRound } from './ensure-round.js';
 import { splitRewards } from './split-rewards.js';
+import { forgetWorker } from '../auth/workers.js';
 
 interface DecidableRow {
   id: number;
@@ -104,6 +105,7 @@ function slash(core: Core, submission: DecidableRow, round: number, now: number)
   const amount = Math.floor(worker.stake * core.rounds.slashFraction);
   if (amount <= 0) return;
   cachedStatement(core.sqlite, 'UPDATE workers SET stake = stake - ? WHERE staking_key = ?').run(amount, submission.staking_key);
+  forgetWorker(core, submission.staking_key);
   cachedStatement(
     core.sqlite,
     `INSERT INTO ledger (staking_key, round, kind, amount, submission_id, created_at) VALUES (?, ?, 'slash', ?, ?, ?)`,
