@@ -12,7 +12,6 @@ import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
 import { mountedRoutes } from './http/mounted-routes.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
-import { expireDraftLeases } from './queue/record-draft-pr.js';
 import { roundTick } from './rounds/round-tick.js';
 import { fireDueSchedules } from './swarm-api/schedules.js';
 import type { Limiters } from './trpc/context.js';
@@ -122,7 +121,6 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     try {
       const report = sweepQueue(opened);
       if (report.expiredLeases > 0) log.info(report, 'returned expired leases to the queue');
-      expireDraftLeases(opened);
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }

@@ -4,7 +4,6 @@ import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
 import type { LeaseHolder, LeaseRef } from './lease-holder.js';
-import { returnToQueue } from './return-to-queue.js';
 
 /**
  * Draft pull requests (Koii `add-todo-draft-pr`): the worker opened its PR early and is still
@@ -55,26 +54,4 @@ export function reopenDraft(sqlite: Database.Database, holder: LeaseHolder, leas
        WHERE id = @todoId AND lease_token = @leaseToken AND holder_key = @stakingKey AND status = 'draft_pr_received'`,
     ).run({ ...lease, stakingKey: holder.stakingKey }).changes > 0
   );
-}
-
-/**
- * Returns drafts whose lease ran out to the queue (or fails them after their last attempt), the
- * way the sweeper does for `in_progress` leases. Returns how many expired.
- */
-export function expireDraftLeases(core: Core, now = Date.now(), batchLimit = 500): number {
-  const expired = immediate(core.db, () => {
-    const rows = cachedStatement(
-      core.sqlite,
-      `SELECT id, lease_token, holder_key FROM todos
-       WHERE status = 'draft_pr_received' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
-    ).all(now, batchLimit) as { id: number; lease_token: string; holder_key: string }[];
-    for (const row of rows) {
-      const lease = { todoId: row.id, leaseToken: row.lease_token };
-      reopenDraft(core.sqlite, { stakingKey: row.holder_key }, lease);
-      returnToQueue(core.sqlite, { ...lease, holderKey: row.holder_key }, { outcome: 'expired', error: 'lease expired' }, now);
-    }
-    return rows.length;
-  });
-  if (expired > 0) core.bus.notify();
-  return expired;
 }

@@ -3,6 +3,7 @@ import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
 import { returnToQueue } from './return-to-queue.js';
+import { reopenDraft } from './record-draft-pr.js';
 import { availableEventData } from './todo-events.js';
 
 export interface SweepReport {
@@ -12,23 +13,21 @@ export interface SweepReport {
 }
 
 /**
- * Periodic housekeeping, one transaction: expired leases go back to the queue (or fail),
+ * Periodic housekeeping, one transaction: expired leases (in progress, or held over a legacy
+ * draft PR) go back to the queue (or fail),
  * scheduled todos whose time has come are announced, spent nonces are forgotten.
  */
 export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): SweepReport {
   const report = immediate(core.db, () => {
     const expired = cachedStatement(
       core.sqlite,
-      `SELECT id, lease_token, holder_key FROM todos
-       WHERE status = 'in_progress' AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
-    ).all(now, batchLimit) as { id: number; lease_token: string; holder_key: string }[];
+      `SELECT id, status, lease_token, holder_key FROM todos
+       WHERE status IN ('in_progress', 'draft_pr_received') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
+    ).all(now, batchLimit) as { id: number; status: string; lease_token: string; holder_key: string }[];
     for (const row of expired) {
-      returnToQueue(
-        core.sqlite,
-        { todoId: row.id, leaseToken: row.lease_token, holderKey: row.holder_key },
-        { outcome: 'expired', error: 'lease expired' },
-        now,
-      );
+      const lease = { todoId: row.id, leaseToken: row.lease_token };
+      if (row.status === 'draft_pr_received') reopenDraft(core.sqlite, { stakingKey: row.holder_key }, lease);
+      returnToQueue(core.sqlite, { ...lease, holderKey: row.holder_key }, { outcome: 'expired', error: 'lease expired' }, now);
     }
 
     const due = cachedStatement(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTodo } from '../../server/queue/index.js';
-import { expireDraftLeases } from '../../server/queue/record-draft-pr.js';
+import { sweepQueue } from '../../server/queue/sweep-queue.js';
 import { eventCounts, todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 import { KoiiWorker, row, rows, stateSnapshot, QUIET } from './legacy-client.js';
@@ -52,8 +52,8 @@ describe('legacy REST: status changes', () => {
     await worker.addTodoDraftPr('b-1', DRAFT);
     const { lease_expires_at: expiresAt } = row(core, 'SELECT lease_expires_at FROM todos WHERE id = ?', todo.id);
 
-    expect(expireDraftLeases(core, expiresAt)).toBe(0);
-    expect(expireDraftLeases(core, expiresAt + 1)).toBe(1);
+    expect(sweepQueue(core, expiresAt).expiredLeases).toBe(0);
+    expect(sweepQueue(core, expiresAt + 1).expiredLeases).toBe(1);
     expect(row(core, 'SELECT status, holder_key, lease_token, attempts FROM todos WHERE id = ?', todo.id)).toEqual({
       status: 'initialized',
       holder_key: null,

@@ -40,7 +40,8 @@ export const todos = sqliteTable(
     index('todos_claim_idx')
       .on(sql`${t.priority} DESC`, t.availableAt, t.id)
       .where(sql`status = 'initialized'`),
-    index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status = 'in_progress'`),
+    // Leases the sweeper expires: claims in progress and legacy draft PRs.
+    index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status IN ('in_progress', 'draft_pr_received')`),
     index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
     index('todos_bounty_idx').on(t.bountyId),

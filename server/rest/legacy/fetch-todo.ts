@@ -3,7 +3,7 @@ import type { Core } from '../../core.js';
 import { claimTodos } from '../../queue/claim-todos.js';
 import { bountyIdOf, countClaimsBy, findOpenTodoOfHolder } from '../../queue/find-by-bounty.js';
 import { getTodo } from '../../queue/get-todo.js';
-import { expireDraftLeases } from '../../queue/record-draft-pr.js';
+import { sweepQueue } from '../../queue/sweep-queue.js';
 import { atomically, recordLegacyRequest, replayKeyOf } from './replay-guard.js';
 import { failure, MESSAGES, success, type LegacyResponse } from './responses.js';
 import { GithubUsernameSchema, verifyLegacyRequest } from './verify.js';
@@ -42,7 +42,8 @@ export function fetchTodo(core: Core, body: unknown, now: number): LegacyRespons
   if (!verified.ok) return verified.response;
   const { stakingKey, signature, payload, timestamped } = verified.request;
 
-  expireDraftLeases(core, now);
+  // Upstream reclaimed timed-out work at fetch time; the sweep does that (and runs every second anyway).
+  sweepQueue(core, now);
   const outcome = atomically<Outcome>(core, () => {
     const open = findOpenTodoOfHolder(core, stakingKey);
     if (open) {
