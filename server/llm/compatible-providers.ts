@@ -1,3 +1,4 @@
+import { splitList } from './split-list.js';
 import { ModelMapSyntaxError } from './errors.js';
 
 /** An OpenAI-compatible server reached through the official `openai` SDK, addressed by model prefix. */
@@ -57,12 +58,7 @@ export const BUILTIN_COMPATIBLE_PROVIDERS: readonly CompatibleProviderConfig[] =
  * A prefix given a key variable requires that variable to be set.
  */
 export function parseCompatibleProviders(text: string | undefined): CompatibleProviderConfig[] {
-  if (text === undefined || text.trim() === '') return [];
-  return text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry) => {
+  return splitList(text).map((entry) => {
       const eq = entry.indexOf('=');
       const id = eq < 0 ? '' : entry.slice(0, eq).trim();
       const [baseURL = '', apiKeyEnv] = entry

@@ -1,3 +1,4 @@
+import { splitList } from './split-list.js';
 import { ModelMapSyntaxError } from './errors.js';
 
 /**
@@ -21,12 +22,7 @@ export interface ModelMapRule {
 export const EMBEDDED_DEFAULT_MODEL_MAP = '*=offline';
 
 export function parseModelMap(text: string | undefined): ModelMapRule[] {
-  if (text === undefined || text.trim() === '') return [];
-  return text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry) => {
+  return splitList(text).map((entry) => {
       const eq = entry.indexOf('=');
       if (eq < 0) {
         throw new ModelMapSyntaxError(`model map entry "${entry}" has no "=" (expected pattern=target)`, entry);
