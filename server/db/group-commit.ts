@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { transactionRunner } from './transaction.js';
 
 interface Pending {
   work: () => unknown;
@@ -36,19 +37,18 @@ export class GroupCommit {
     const batch = this.pending;
     this.pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const transaction = transactionRunner(this.sqlite);
     try {
-      this.sqlite
-        .transaction(() => {
-          for (const item of batch) {
-            try {
-              // A nested better-sqlite3 transaction is a SAVEPOINT: on throw only this item rolls back.
-              outcomes.push({ ok: true, value: this.sqlite.transaction(item.work)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
+      transaction.immediate(() => {
+        for (const item of batch) {
+          try {
+            // A nested better-sqlite3 transaction is a SAVEPOINT: on throw only this item rolls back.
+            outcomes.push({ ok: true, value: transaction(item.work) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
           }
-        })
-        .immediate();
+        }
+      });
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

@@ -18,12 +18,14 @@ export interface SweepReport {
  * scheduled todos whose time has come are announced, spent nonces are forgotten.
  */
 export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): SweepReport {
+  // A literal LIMIT: SQLite re-prepares a statement on every run when its LIMIT is a bound parameter.
+  const limit = Math.max(1, Math.trunc(batchLimit));
   const report = immediate(core.db, () => {
     const expired = cachedStatement(
       core.sqlite,
       `SELECT id, status, lease_token, holder_key FROM todos
-       WHERE status IN ('in_progress', 'draft_pr_received') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
-    ).all(now, batchLimit) as { id: number; status: string; lease_token: string; holder_key: string }[];
+       WHERE status IN ('in_progress', 'draft_pr_received') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ${limit}`,
+    ).all(now) as { id: number; status: string; lease_token: string; holder_key: string }[];
     for (const row of expired) {
       const lease = { todoId: row.id, leaseToken: row.lease_token };
       if (row.status === 'draft_pr_received') reopenDraft(core.sqlite, { stakingKey: row.holder_key }, lease);
@@ -33,9 +35,9 @@ export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): Swee
     const due = cachedStatement(
       core.sqlite,
       `UPDATE todos SET announced = 1, updated_at = @now
-       WHERE id IN (SELECT id FROM todos WHERE status = 'initialized' AND announced = 0 AND available_at <= @now LIMIT @limit)
+       WHERE id IN (SELECT id FROM todos WHERE status = 'initialized' AND announced = 0 AND available_at <= @now LIMIT ${limit})
        RETURNING id, priority, reward, json_extract(spec, '$.swarm_type') AS swarm_type`,
-    ).all({ now, limit: batchLimit }) as { id: number; priority: number; reward: number; swarm_type: string | null }[];
+    ).all({ now }) as { id: number; priority: number; reward: number; swarm_type: string | null }[];
     for (const row of due) {
       appendEvent(
         core.sqlite,
