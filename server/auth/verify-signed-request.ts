@@ -56,15 +56,18 @@ export function checkSignedRequest(core: Core, request: SignedRequest, options: 
     );
   }
   const worker = options.requireStake ? requireStakedWorker(core, request.stakingKey) : null;
-  const expiresAt = now + 2 * core.auth.signatureWindowMs;
-  return { worker, consumeNonce: () => consumeNonce(core, request.stakingKey, payload.nonce, expiresAt) };
+  return { worker, consumeNonce: () => consumeNonce(core, request.stakingKey, payload.nonce, payload.timestamp) };
 }
 
-/** Records a nonce as used; a second use within its lifetime is a replay. */
-export function consumeNonce(core: Pick<Core, 'sqlite'>, stakingKey: string, nonce: string, expiresAt: number): void {
+/**
+ * Records a nonce as used under the timestamp it was signed with; a second use of the same signed
+ * payload within the window is a replay. (A fresh payload with an old nonce needs the secret key,
+ * which could as well sign a new nonce: the nonce guards against replays, not against its owner.)
+ */
+export function consumeNonce(core: Pick<Core, 'sqlite'>, stakingKey: string, nonce: string, signedAt: number): void {
   const inserted = cachedStatement(
     core.sqlite,
-    'INSERT INTO nonces (staking_key, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-  ).run(stakingKey, nonce, expiresAt).changes;
+    'INSERT INTO nonces (issued_at, staking_key, nonce) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(signedAt, stakingKey, nonce).changes;
   if (inserted === 0) throw new DomainError('NONCE_REPLAYED', `payload.nonce "${nonce}" was already used by this staking key`);
 }

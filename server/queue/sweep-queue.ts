@@ -50,7 +50,8 @@ export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): Swee
       );
     }
 
-    const purged = cachedStatement(core.sqlite, 'DELETE FROM nonces WHERE expires_at < ?').run(now).changes;
+    // A request signed before now − window is refused anyway; twice the window leaves room for skew.
+    const purged = cachedStatement(core.sqlite, 'DELETE FROM nonces WHERE issued_at < ?').run(now - 2 * core.auth.signatureWindowMs).changes;
     return { expiredLeases: expired.length, announced: due.length, noncesPurged: purged };
   });
   if (report.expiredLeases > 0 || report.announced > 0) core.bus.notify();

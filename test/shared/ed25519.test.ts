@@ -8,6 +8,7 @@ import {
   signDetached,
   verifyDetached,
 } from '../../shared/ed25519.js';
+import { ed25519Backend, nodeCryptoEd25519 } from '../../shared/ed25519-backend.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -47,6 +48,25 @@ describe('RFC 8032 test 1', () => {
 describe('native vs tweetnacl', () => {
   const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
   const msgArb = fc.uint8Array({ minLength: 0, maxLength: 512 });
+
+  it('loads libsodium on this platform (the fast path), unless told to use node:crypto', () => {
+    expect(ed25519Backend.name).toBe(process.env.SWARMTASK_ED25519 === 'node' ? 'node:crypto' : 'libsodium');
+  });
+
+  it('libsodium and node:crypto sign byte-identically and verify each other', () => {
+    fc.assert(
+      fc.property(seedArb, msgArb, (seed, msg) => {
+        const publicKey = nodeCryptoEd25519.publicKeyFromSeed(seed);
+        expect(toHex(ed25519Backend.publicKeyFromSeed(seed))).toBe(toHex(publicKey));
+        const secretKey = new Uint8Array([...seed, ...publicKey]);
+        const fast = ed25519Backend.sign(msg, secretKey);
+        expect(toHex(fast)).toBe(toHex(nodeCryptoEd25519.sign(msg, secretKey)));
+        expect(nodeCryptoEd25519.verify(msg, fast, publicKey)).toBe(true);
+        expect(ed25519Backend.verify(msg, fast, publicKey)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
 
   it('produces byte-identical signatures and each side verifies the other', () => {
     fc.assert(

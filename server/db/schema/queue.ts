@@ -72,5 +72,6 @@ export const assignments = sqliteTable(
     error: text('error'),
   },
   // A todo has a handful of assignments; one index on todo_id serves the "never twice" check.
-  (t) => [index('assignments_todo_idx').on(t.todoId), index('assignments_key_idx').on(t.stakingKey, t.outcome)],
+  // The key index leaves out `outcome`, so finishing a lease does not rewrite an index entry.
+  (t) => [index('assignments_todo_idx').on(t.todoId), index('assignments_key_idx').on(t.stakingKey)],
 );
