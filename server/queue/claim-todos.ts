@@ -29,7 +29,6 @@ interface ClaimedRow {
   id: number;
   lease_token: string;
   attempts: number;
-  spec: string;
   repo_owner: string | null;
   repo_name: string | null;
   bounty_id: string | null;
@@ -55,11 +54,13 @@ const claimSql = (max: number) => `
           AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND lower(a.github_username) = lower(@github))))
     ORDER BY priority DESC, available_at, id
     LIMIT ${max})
-  RETURNING id, lease_token, attempts, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at`;
+  RETURNING id, lease_token, attempts, repo_owner, repo_name, bounty_id, reward, priority, available_at`;
 
 const RECORD_ASSIGNMENTS = `
   INSERT INTO assignments (todo_id, staking_key, github_username, lease_token, claimed_at, lease_expires_at, outcome)
   SELECT value ->> 0, @stakingKey, @github, value ->> 1, @now, @leaseExpiresAt, 'active' FROM json_each(@claims)`;
+
+const READ_SPECS = 'SELECT todo_id, spec FROM todo_specs WHERE todo_id IN (SELECT value ->> 0 FROM json_each(?))';
 
 const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
@@ -72,8 +73,8 @@ function batchLimit(max: number): number {
 }
 
 /**
- * Claims up to `max` todos in one IMMEDIATE transaction of three set-based statements: mark the
- * batch in progress under fresh lease tokens, record the assignments, record the events. Two
+ * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch
+ * in progress under fresh lease tokens, record the assignments and events, read the specs. Two
  * racing workers serialize on the write lock, so a todo is handed to exactly one of them.
  */
 export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()): ClaimedTodo[] {
@@ -83,12 +84,16 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
     stakingKey: request.stakingKey,
     github: request.githubUsername ?? null,
   };
+  const specs = new Map<number, string>();
   const rows = immediate(core.db, () => {
     const claimed = cachedStatement(core.sqlite, claimSql(batchLimit(request.max))).all(params) as ClaimedRow[];
     if (claimed.length === 0) return claimed;
     const claims = JSON.stringify(claimed.map((row) => [row.id, row.lease_token, row.attempts]));
     cachedStatement(core.sqlite, RECORD_ASSIGNMENTS).run({ ...params, claims });
     noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ ...params, claims }));
+    for (const row of cachedStatement(core.sqlite, READ_SPECS).all(claims) as { todo_id: number; spec: string }[]) {
+      specs.set(row.todo_id, row.spec);
+    }
     return claimed;
   });
   if (rows.length === 0) return [];
@@ -100,7 +105,7 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
     leaseToken: row.lease_token,
     leaseExpiresAt: params.leaseExpiresAt,
     attempt: row.attempts,
-    spec: JSON.parse(row.spec) as SwarmSpec,
+    spec: JSON.parse(specs.get(row.id)!) as SwarmSpec,
     repo: repoOf(row),
     bountyId: row.bounty_id,
     reward: row.reward,

@@ -25,14 +25,14 @@ export function createTodo(core: Core, input: CreateTodoInput, now = Date.now())
   const id = immediate(core.db, () => {
     const inserted = cachedStatement(
       core.sqlite,
-      `INSERT INTO todos (task_id, status, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at,
+      `INSERT INTO todos (task_id, status, swarm_type, repo_owner, repo_name, bounty_id, reward, priority, available_at,
          announced, attempts, max_attempts, dedupe_key, created_at, updated_at)
        VALUES (?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
     ).get(
       core.queue.taskId,
-      JSON.stringify(input.spec),
+      input.spec.swarm_type ?? null,
       owner,
       name,
       input.bountyId ?? null,
@@ -46,6 +46,7 @@ export function createTodo(core: Core, input: CreateTodoInput, now = Date.now())
       now,
     ) as { id: number } | undefined;
     if (!inserted) return undefined;
+    cachedStatement(core.sqlite, 'INSERT INTO todo_specs (todo_id, spec) VALUES (?, ?)').run(inserted.id, JSON.stringify(input.spec));
     appendEvent(core.sqlite, { type: 'todo.created', todoId: inserted.id, data: { availableAt } }, now);
     if (announce) {
       appendEvent(

@@ -1,7 +1,7 @@
 import type { ListTodosInput } from '../../shared/todo-schemas.js';
 import { cachedStatement } from '../db/statements.js';
 import type { Core } from '../core.js';
-import { TODO_COLUMNS, toTodoRecord, type TodoRecord, type TodoRow } from './todo-record.js';
+import { TODO_COLUMNS, TODOS_WITH_SPECS, toTodoRecord, type TodoRecord, type TodoRow } from './todo-record.js';
 
 export interface TodoPage {
   todos: TodoRecord[];
@@ -12,7 +12,7 @@ export interface TodoPage {
 export function listTodos(core: Pick<Core, 'sqlite'>, input: ListTodosInput): TodoPage {
   const rows = cachedStatement(
     core.sqlite,
-    `SELECT ${TODO_COLUMNS} FROM todos
+    `SELECT ${TODO_COLUMNS} FROM ${TODOS_WITH_SPECS}
      WHERE (@status IS NULL OR status = @status) AND (@beforeId IS NULL OR id < @beforeId)
      ORDER BY id DESC LIMIT @limit`,
   ).all({ status: input.status ?? null, beforeId: input.beforeId ?? null, limit: input.limit + 1 }) as TodoRow[];

@@ -32,7 +32,7 @@ export function returnToQueue(
        lease_token = NULL, lease_expires_at = NULL, holder_key = NULL,
        last_error = coalesce(@error, last_error), updated_at = @now
      WHERE id = @todoId AND lease_token = @leaseToken AND status = 'in_progress'
-     RETURNING status, priority, reward, attempts, max_attempts, json_extract(spec, '$.swarm_type') AS swarm_type`,
+     RETURNING status, priority, reward, attempts, max_attempts, swarm_type`,
   ).get({ refund, now, error: why.error, todoId: todo.todoId, leaseToken: todo.leaseToken }) as
     | { status: 'initialized' | 'failed'; priority: number; reward: number; attempts: number; max_attempts: number; swarm_type: string | null }
     | undefined;

@@ -36,7 +36,7 @@ export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): Swee
       core.sqlite,
       `UPDATE todos SET announced = 1, updated_at = @now
        WHERE id IN (SELECT id FROM todos WHERE status = 'initialized' AND announced = 0 AND available_at <= @now LIMIT ${limit})
-       RETURNING id, priority, reward, json_extract(spec, '$.swarm_type') AS swarm_type`,
+       RETURNING id, priority, reward, swarm_type`,
     ).all({ now }) as { id: number; priority: number; reward: number; swarm_type: string | null }[];
     for (const row of due) {
       appendEvent(

@@ -46,6 +46,9 @@ export interface TodoRow {
   updated_at: number;
 }
 
+/** Todos with their specs (kept in their own table, see schema); select TODO_COLUMNS from it. */
+export const TODOS_WITH_SPECS = 'todos JOIN todo_specs ON todo_specs.todo_id = todos.id';
+
 export const TODO_COLUMNS =
   'id, status, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at, attempts, max_attempts, ' +
   'dedupe_key, holder_key, lease_token, lease_expires_at, pr_url, result, last_error, created_at, updated_at';

@@ -47,11 +47,12 @@ export function claimAudits(core: Core, auditorKey: string, max: number, now = D
   const rows = cachedStatement(
     core.sqlite,
     `SELECT au.id AS audit_id, au.due_at, s.id AS submission_id, s.todo_id, s.round, s.staking_key, s.submission_cid, s.pr_url,
-       t.spec, t.repo_owner, t.repo_name,
+       ts.spec, t.repo_owner, t.repo_name,
        a.id AS assignment_id, a.github_username AS a_github, a.claimed_at AS a_claimed_at, a.ended_at AS a_ended_at, a.pr_url AS a_pr_url
      FROM audits au
      JOIN submissions s ON s.id = au.submission_id
      JOIN todos t ON t.id = s.todo_id
+     JOIN todo_specs ts ON ts.todo_id = t.id
      LEFT JOIN assignments a ON a.id = s.assignment_id AND a.staking_key = s.staking_key AND a.outcome = 'completed'
      WHERE au.auditor_key = ? AND au.status = 'assigned' AND au.due_at >= ?
      ORDER BY au.id LIMIT ?`,

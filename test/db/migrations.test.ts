@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_FOLDER, openDb } from '../../server/db/open.js';
@@ -32,4 +32,37 @@ describe('migrations', () => {
     expect(again.sqlite.pragma('synchronous', { simple: true })).toBe(2);
     again.close();
   });
+
+  it('moving specs out of todos (0006) and re-keying nonces (0005) keep what an older store holds', () => {
+    using dir = tempDir();
+    const file = join(dir.path, 'store.db');
+    // An older release's store: migrations up to 0004 only.
+    const older = join(dir.path, 'older-migrations');
+    cpSync(DEFAULT_MIGRATIONS_FOLDER, older, { recursive: true });
+    const upTo0004 = { ...journal, entries: journal.entries.filter((e) => e.idx <= 4) };
+    writeFileSync(join(older, 'meta/_journal.json'), JSON.stringify(upTo0004));
+    const before = openDb({ file, migrationsFolder: older });
+    const spec = { name: 'kept', swarm_type: 'SequentialWorkflow', task: 'analyse' };
+    before.sqlite
+      .prepare(
+        `INSERT INTO todos (task_id, status, spec, reward, priority, available_at, announced, attempts, max_attempts, created_at, updated_at)
+         VALUES ('t', 'initialized', ?, 1, 0, 1, 1, 0, 5, 1, 1)`,
+      )
+      .run(JSON.stringify(spec));
+    before.sqlite.prepare('INSERT INTO nonces (staking_key, nonce, expires_at) VALUES (?, ?, ?)').run('key', 'n-1', 1_000_000);
+    before.close();
+
+    const after = openDb({ file });
+    const todo = after.sqlite
+      .prepare('SELECT t.swarm_type, s.spec FROM todos t JOIN todo_specs s ON s.todo_id = t.id')
+      .get() as { swarm_type: string; spec: string };
+    expect({ swarmType: todo.swarm_type, spec: JSON.parse(todo.spec) }).toEqual({ swarmType: 'SequentialWorkflow', spec });
+    const columns = (after.sqlite.prepare('PRAGMA table_info(todos)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).not.toContain('spec');
+    expect(after.sqlite.prepare('SELECT issued_at, staking_key, nonce FROM nonces').all()).toEqual([
+      { issued_at: 1_000_000 - 240_000, staking_key: 'key', nonce: 'n-1' },
+    ]);
+    after.close();
+  });
 });
+

@@ -11,7 +11,8 @@ export const todos = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     taskId: text('task_id').notNull(),
     status: text('status', { enum: TODO_STATUSES }).notNull().default('initialized'),
-    spec: text('spec', { mode: 'json' }).notNull(),
+    /** The spec's swarm_type (null for the default), for event data and filters without the spec. */
+    swarmType: text('swarm_type'),
     repoOwner: text('repo_owner'),
     repoName: text('repo_name'),
     bountyId: text('bounty_id'),
@@ -47,6 +48,18 @@ export const todos = sqliteTable(
     index('todos_bounty_idx').on(t.bountyId),
   ],
 );
+
+/**
+ * A todo's swarm spec, written once at creation. Kept out of `todos`, whose rows every claim and
+ * report rewrites: with the spec inline a row is most of a page (several KB for real prompts), so
+ * each state change rewrote a page per todo; without it one page holds dozens of todos.
+ */
+export const todoSpecs = sqliteTable('todo_specs', {
+  todoId: integer('todo_id')
+    .primaryKey()
+    .references(() => todos.id),
+  spec: text('spec', { mode: 'json' }).notNull(),
+});
 
 export const ASSIGNMENT_OUTCOMES = ['active', 'completed', 'failed', 'expired', 'released', 'cancelled'] as const;
 export type AssignmentOutcome = (typeof ASSIGNMENT_OUTCOMES)[number];
