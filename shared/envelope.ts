@@ -110,16 +110,37 @@ export type SignedEnvelope<P extends object = Record<string, unknown>> = {
 };
 
 const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
-/** Nonce format: 16..64 base58 characters (newNonce() yields 16 random bytes ≈ 22 chars). */
+/** Nonce format: 16..64 base58 characters (newNonce() yields 22, about 129 random bits). */
 export const NONCE_RE = new RegExp(`^[${BASE58_CHARS}]{16,64}$`);
 /** A base58 Ed25519 public key is 32..44 characters. */
 export const STAKING_KEY_RE = new RegExp(`^[${BASE58_CHARS}]{32,44}$`);
 /** A base58 64-byte signature is about 86..88 characters; accept 80..100. */
 export const SIGNATURE_RE = new RegExp(`^[${BASE58_CHARS}]{80,100}$`);
 
-/** A fresh nonce: 16 random bytes, base58. */
+const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const NONCE_LENGTH = 22;
+// Random bytes are drawn 4 KiB at a time: one randomBytes call per nonce cost more than the rest
+// of building an envelope but the signature.
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function nextRandomByte(): number {
+  if (randomOffset >= randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomOffset = 0;
+  }
+  return randomPool[randomOffset++]!;
+}
+
+/** A fresh nonce: 22 uniformly random base58 characters (≈129 bits). */
 export function newNonce(): string {
-  return bs58.encode(randomBytes(16));
+  let nonce = '';
+  while (nonce.length < NONCE_LENGTH) {
+    const byte = nextRandomByte();
+    // 232 = 4 × 58: rejecting the top 24 values keeps every character equally likely.
+    if (byte < 232) nonce += BASE58_ALPHABET[byte % 58];
+  }
+  return nonce;
 }
 
 /**

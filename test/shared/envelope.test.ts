@@ -57,15 +57,19 @@ describe('canonicalJson', () => {
 });
 
 describe('nonce', () => {
-  it('is 16 random bytes in base58', () => {
+  it('is 22 base58 characters, never repeated, every character in use', () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 200; i++) {
+    const characters = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
       const n = newNonce();
       expect(n).toMatch(NONCE_RE);
-      expect(bs58.decode(n)).toHaveLength(16);
+      expect(n).toHaveLength(22);
       seen.add(n);
+      for (const c of n) characters.add(c);
     }
-    expect(seen.size).toBe(200);
+    expect(seen.size).toBe(5000);
+    // 110,000 draws over 58 characters: a missing one would mean a biased or broken mapping.
+    expect(characters.size).toBe(58);
   });
 });
 
