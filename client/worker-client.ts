@@ -4,6 +4,7 @@ import { signEnvelope } from '../shared/envelope.js';
 import type { Keypair } from '../shared/keypair.js';
 import type { AppRouter } from '../server/routers/_app.js';
 import { jitteredBackoff } from './backoff.js';
+import { settleOnResultLink } from './settle-on-result-link.js';
 import type { SignedBody, SignedOutput, SignedPath } from './signed-calls.js';
 
 /** Must match the server's WS_CONNECT_ACTION; kept here so the client never imports server code at run time. */
@@ -74,6 +75,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       : null;
   const trpc = createTRPCClient<AppRouter>({
     links: [
+      settleOnResultLink<AppRouter>(),
       wsClient ? wsLink({ client: wsClient }) : httpBatchLink({ url: new URL('/trpc', options.url).toString(), maxItems: 50 }),
     ],
   });
