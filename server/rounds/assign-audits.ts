@@ -22,11 +22,13 @@ export function assignAudits(core: Core, now: number): { expired: number; assign
     appendEvent(core.sqlite, { type: 'audit.expired', data: { auditId: audit.id, submissionId: audit.submission_id, auditorKey: audit.auditor_key } }, now);
   }
 
+  // Through the partial index of undecided submissions: left to itself the planner read every
+  // submission ever made, in id order, on every tick.
   const needing = cachedStatement(
     core.sqlite,
     `SELECT s.id, s.todo_id, s.staking_key,
        (SELECT count(*) FROM audits a WHERE a.submission_id = s.id AND a.status IN ('assigned', 'voted')) AS active
-     FROM submissions s
+     FROM submissions s INDEXED BY submissions_pending_idx
      WHERE s.status = 'pending' AND s.round < ?
      ORDER BY s.id`,
   ).all(current) as { id: number; todo_id: number; staking_key: string; active: number }[];

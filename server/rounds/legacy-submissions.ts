@@ -20,13 +20,16 @@ interface Pending {
  * record and recording the submission is repaired on the next tick.
  */
 export async function submitLegacyReviews(core: Core, now = Date.now()): Promise<number> {
+  // CROSS JOIN keeps todos in review (few, through their partial index) as the outer loop; left
+  // to itself the planner walked every assignment ever made, and every submission per assignment.
+  // The unary + sends the assignment lookup through todo_id (a handful) rather than the worker's key.
   const pending = cachedStatement(
     core.sqlite,
     `SELECT t.id AS todo_id, t.round, a.id AS assignment_id, a.staking_key, a.github_username, a.pr_url, a.result AS evidence
-     FROM todos t JOIN assignments a ON a.todo_id = t.id AND a.staking_key = t.holder_key AND a.outcome = 'completed'
+     FROM todos t CROSS JOIN assignments a ON a.todo_id = t.id AND +a.staking_key = t.holder_key AND a.outcome = 'completed'
      WHERE t.status = 'in_review' AND a.round = t.round AND a.pr_url IS NOT NULL
        AND json_extract(a.result, '$.legacy.signature') IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.assignment_id = a.id)
+       AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.todo_id = a.todo_id AND s.assignment_id = a.id)
      LIMIT 100`,
   ).all() as Pending[];
   for (const row of pending) {

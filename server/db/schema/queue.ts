@@ -44,6 +44,9 @@ export const todos = sqliteTable(
     // Leases the sweeper expires: claims in progress and legacy draft PRs.
     index('todos_lease_idx').on(t.leaseExpiresAt).where(sql`status IN ('in_progress', 'draft_pr_received')`),
     index('todos_unannounced_idx').on(t.availableAt).where(sql`status = 'initialized' AND announced = 0`),
+    // Todos awaiting their round's audit: the round tick looks them up every tick, so a scan of
+    // every todo ever made would grow without bound; few todos are in review at once.
+    index('todos_in_review_idx').on(t.round).where(sql`status = 'in_review'`),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
     index('todos_bounty_idx').on(t.bountyId),
   ],

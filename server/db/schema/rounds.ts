@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -43,6 +44,8 @@ export const submissions = sqliteTable(
     uniqueIndex('submissions_cid_idx').on(t.submissionCid),
     index('submissions_round_idx').on(t.round, t.status),
     index('submissions_todo_idx').on(t.todoId),
+    // Submissions still to decide, which every round tick reads; decided ones are most of them.
+    index('submissions_pending_idx').on(t.round).where(sql`status = 'pending'`),
   ],
 );
 

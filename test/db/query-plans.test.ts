@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type Database from 'better-sqlite3';
+import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
+import { claimTodos, createTodo, reportResults, sweepQueue } from '../../server/queue/index.js';
+import { roundTick } from '../../server/rounds/round-tick.js';
+import { consumeNonce } from '../../server/auth/verify-signed-request.js';
+import { openTestCore } from '../helpers/core.js';
+
+/** Every SQL text the connection prepares while `work` runs. */
+async function preparedDuring(sqlite: Database.Database, work: () => unknown): Promise<string[]> {
+  const seen = new Set<string>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  sqlite.prepare = ((source: string) => {
+    seen.add(source);
+    return prepare(source);
+  }) as typeof sqlite.prepare;
+  try {
+    await work();
+  } finally {
+    sqlite.prepare = prepare;
+  }
+  return [...seen];
+}
+
+/** Plan steps that read a whole table: `SCAN x` without an index (virtual tables and constant rows aside). */
+function fullScans(sqlite: Database.Database, source: string): string[] {
+  // Plans do not depend on values here; bind nulls to whatever parameters the statement names.
+  const named = Object.fromEntries([...source.matchAll(/@([A-Za-z_]\w*)/g)].map((m) => [m[1]!, null]));
+  const positional = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => null);
+  const args: unknown[] = Object.keys(named).length > 0 ? [...positional, named] : positional;
+  const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...args) as { detail: string }[];
+  return plan.map((step) => step.detail).filter((detail) => /^SCAN /.test(detail) && !/ USING | VIRTUAL TABLE|CONSTANT ROW/.test(detail));
+}
+
+describe('query plans', () => {
+  it('the claim/report path and the periodic sweep and round tick read no table whole', async () => {
+    using core = openTestCore();
+    // Statements are cached per connection: a fresh core prepares each one inside the window.
+    const sources = await preparedDuring(core.sqlite, async () => {
+      for (let i = 0; i < 3; i++) createTodo(core, { spec: EXAMPLE_SWARM_SPEC, priority: 0 } as never);
+      consumeNonce(core, 'worker', 'nonce-1', Date.now());
+      for (const max of [1, 2]) {
+        const claimed = claimTodos(core, { stakingKey: 'worker', max });
+        reportResults(core, { stakingKey: 'worker' }, claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null })));
+      }
+      sweepQueue(core);
+      await roundTick(core);
+    });
+    expect(sources.length).toBeGreaterThan(10);
+    const scans = sources.map((source) => ({ source: source.replace(/\s+/g, ' ').trim(), scans: fullScans(core.sqlite, source) }));
+    // Small tables may be read whole: rounds (one row per round) and workers (one per node,
+    // read when auditors are picked).
+    const offending = scans.filter((s) => s.scans.some((detail) => !/^SCAN (rounds|w|workers)\b/.test(detail)));
+    expect(offending).toEqual([]);
+  });
+});
