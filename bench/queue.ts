@@ -2,7 +2,9 @@
  * Queue throughput: claim + complete of no-op todos, in-process and through the real worker
  * client over WebSocket against a coordinator running as its own process, one todo per call and
  * batches of 32, with 1, 4, 16 and 64 concurrent workers; BullMQ on Redis as the peer baseline.
- * Run: npm run bench (or: node bin/run-ts.mjs bench/queue.ts [--quick])
+ * Every WebSocket configuration and the BullMQ peer run --reps=N times (default 3), interleaved;
+ * the tables show medians with their range. Run: npm run bench (or: node bin/run-ts.mjs
+ * bench/queue.ts [--quick] [--reps=N])
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,10 +39,13 @@ interface Row {
   clientCpuUsPerTodo?: number;
 }
 
+/** Creates no-op todos in transactions of 500, so the server's sweeper never waits long for the lock. */
 function seed(core: Core, count: number): void {
-  core.sqlite.transaction(() => {
-    for (let i = 0; i < count; i++) createTodo(core, { spec, priority: 0 });
-  })();
+  for (let done = 0; done < count; done += 500) {
+    core.sqlite.transaction(() => {
+      for (let i = done; i < Math.min(count, done + 500); i++) createTodo(core, { spec, priority: 0 });
+    })();
+  }
 }
 
 function benchInProcess(batch: number, todos: number): Row {
@@ -112,10 +117,53 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   };
 }
 
+interface Config {
+  key: string;
+  loop: Loop;
+  batch: number;
+  workers: number;
+  todos: number;
+}
+
+/** Median with its spread, over the interleaved repetitions of one configuration. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: number[]): Spread {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+const showNumber = (value: number, digits: number) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const showSpread = (s: Spread, digits = 0) =>
+  `${showNumber(s.median, digits)} (${showNumber(s.min, digits)}–${showNumber(s.max, digits)})`;
+
 export async function runQueueBench() {
-  const rows: Row[] = [];
   const n = quick ? 2000 : 20000;
-  rows.push(benchInProcess(1, n), benchInProcess(32, n));
+  const repsArg = process.argv.find((a) => a.startsWith('--reps='));
+  const reps = repsArg ? Math.max(1, Number(repsArg.slice('--reps='.length))) : quick ? 1 : 3;
+  const inProcess: Row[] = [benchInProcess(1, n), benchInProcess(32, n)];
+
+  const configs: Config[] = [];
+  const plan: [Loop, number, number[]][] = [
+    ['claim+report', 1, [64]],
+    ['reportAndClaim', 1, CONCURRENCY],
+    ['claim+report', 32, CONCURRENCY],
+    ['reportAndClaim', 32, CONCURRENCY],
+  ];
+  for (const [loop, batch, concurrencies] of plan) {
+    for (const workers of concurrencies) {
+      const todos = batch === 1 ? (workers === 1 ? n / 10 : workers === 4 ? n / 4 : n / 2) : n;
+      configs.push({ key: `${loop}/${batch}/${workers}`, loop, batch, workers, todos });
+    }
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'swarmtask-bench-ws-'));
   // Rate limits off: the bench measures the queue, not the limiter's refusals.
@@ -126,65 +174,93 @@ export async function runQueueBench() {
     SWARMTASK_LEASE_MS: '600000',
   });
   const core = openCore(loadServerConfig({}, { dataDir: dir, taskId: TASK_ID }), silentLogger());
+  const redisServer = ensureRedisServer();
+  const redis = redisServer ? await startRedis(redisServer) : null;
+  if (!redis) console.error('BullMQ peer skipped: redis-server could not be installed');
+
+  // Repetitions are interleaved (rep 1 of every configuration and of the peer, then rep 2, …), so a
+  // slow minute of this shared VM spreads over all of them instead of sinking one.
+  const runs = new Map<string, Row[]>();
+  const peerRuns = new Map<number, number[]>();
+  const ratioRuns = new Map<string, number[]>();
   try {
-    const plan: [Loop, number, number[]][] = [
-      ['claim+report', 1, [64]],
-      ['reportAndClaim', 1, CONCURRENCY],
-      ['claim+report', 32, CONCURRENCY],
-      ['reportAndClaim', 32, CONCURRENCY],
-    ];
-    for (const [loop, batch, concurrencies] of plan) {
-      for (const workers of concurrencies) {
-        const todos = batch === 1 ? (workers === 1 ? n / 10 : n / 4) : n;
-        rows.push(await benchWebSocket(server.url, server.child.pid!, core, workers, batch, todos, loop));
-        console.error(`  done: WS ${loop} batch ${batch} × ${workers} workers`);
+    for (let rep = 1; rep <= reps; rep++) {
+      const thisRep = new Map<string, number>();
+      for (const config of configs) {
+        const row = await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.batch, config.todos, config.loop);
+        runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
+        thisRep.set(config.key, row.todosPerSecond);
+        console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${config.workers} workers: ${row.todosPerSecond}/s`);
+      }
+      if (redis) {
+        for (const concurrency of [16, 64]) {
+          const { jobsPerSecond } = await runBullmq(redis.port, n, concurrency);
+          peerRuns.set(concurrency, [...(peerRuns.get(concurrency) ?? []), jobsPerSecond]);
+          console.error(`  rep ${rep}/${reps}: BullMQ c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
+          for (const loop of ['claim+report', 'reportAndClaim'] as Loop[]) {
+            const key = `${loop}/32/${concurrency}`;
+            ratioRuns.set(key, [...(ratioRuns.get(key) ?? []), thisRep.get(key)! / jobsPerSecond]);
+          }
+        }
       }
     }
   } finally {
     core.close();
     await server.stop();
+    await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const peer: Record<string, number> = {};
-  const redisServer = ensureRedisServer();
-  if (redisServer) {
-    const redis = await startRedis(redisServer);
-    try {
-      for (const concurrency of [16, 64]) {
-        const { jobsPerSecond } = await runBullmq(redis.port, n, concurrency);
-        peer[`c${concurrency}`] = Math.round(jobsPerSecond);
-        rows.push({ mode: 'BullMQ (Redis)', transport: 'Redis', workers: concurrency, batch: 1, todos: n, todosPerSecond: Math.round(jobsPerSecond) });
-      }
-    } finally {
-      await redis.stop();
-    }
-  } else {
-    console.error('BullMQ peer skipped: redis-server could not be installed');
-  }
+  const rows = configs.map((config) => {
+    const all = runs.get(config.key)!;
+    return {
+      mode: all[0]!.mode,
+      transport: 'WebSocket',
+      workers: config.workers,
+      batch: config.batch,
+      todos: config.todos,
+      todosPerSecond: spread(all.map((r) => r.todosPerSecond)),
+      serverCpuUsPerTodo: spread(all.map((r) => r.serverCpuUsPerTodo!)),
+      clientCpuUsPerTodo: spread(all.map((r) => r.clientCpuUsPerTodo!)),
+    };
+  });
+  const peer = [...peerRuns].map(([concurrency, values]) => ({ concurrency, jobsPerSecond: spread(values) }));
+  const ratios = Object.fromEntries([...ratioRuns].map(([key, values]) => [key, spread(values)]));
+  const singleC64 = rows.find((r) => r.batch === 1 && r.workers === 64 && r.mode.startsWith('reportAndClaim'))!;
 
-  const ws = (workers: number, batch: number, loop: Loop = 'claim+report') =>
-    rows.find((r) => r.transport === 'WebSocket' && r.workers === workers && r.batch === batch && r.mode.startsWith(loop))?.todosPerSecond ?? 0;
-  const ratios = peer.c16
-    ? {
-        batch32_c16_vs_bullmq_c16: +(ws(16, 32) / peer.c16).toFixed(2),
-        batch32_c64_vs_bullmq_c64: +(ws(64, 32) / (peer.c64 ?? peer.c16)).toFixed(2),
-        reportAndClaim32_c16_vs_bullmq_c16: +(ws(16, 32, 'reportAndClaim') / peer.c16).toFixed(2),
-        reportAndClaim32_c64_vs_bullmq_c64: +(ws(64, 32, 'reportAndClaim') / (peer.c64 ?? peer.c16)).toFixed(2),
-      }
-    : {};
-  printTable('Queue throughput (claim + complete, no-op todos; synchronous=NORMAL)', rows.map((r) => ({ ...r, serverCpuUsPerTodo: r.serverCpuUsPerTodo ?? '', clientCpuUsPerTodo: r.clientCpuUsPerTodo ?? '' })));
-  if (peer.c16) {
-    printTable('Against BullMQ on the same machine', [
-      { what: 'WS batch 32, 16 workers ÷ BullMQ c16', ratio: ratios.batch32_c16_vs_bullmq_c16 ?? 0, target: '≥ 1.5' },
-      { what: 'WS batch 32, 64 workers ÷ BullMQ c64', ratio: ratios.batch32_c64_vs_bullmq_c64 ?? 0, target: '≥ 1.5' },
-      { what: 'WS reportAndClaim batch 32, 16 workers ÷ BullMQ c16', ratio: ratios.reportAndClaim32_c16_vs_bullmq_c16 ?? 0, target: '≥ 1.5' },
-      { what: 'WS reportAndClaim batch 32, 64 workers ÷ BullMQ c64', ratio: ratios.reportAndClaim32_c64_vs_bullmq_c64 ?? 0, target: '≥ 1.5' },
-      { what: 'WS one todo per call (reportAndClaim), 64 workers, todos/s', ratio: ws(64, 1, 'reportAndClaim'), target: '≥ 5000' },
-      { what: 'WS one todo per call (claim + report), 64 workers, todos/s', ratio: ws(64, 1), target: '-' },
+  printTable(`Queue throughput (claim + complete, no-op todos; synchronous=NORMAL): median (min–max) of ${reps} interleaved runs`, [
+    ...inProcess.map((r) => ({ mode: r.mode, transport: r.transport, workers: r.workers, batch: r.batch, 'todos/s': r.todosPerSecond, 'server µs/todo': '', 'client µs/todo': '' })),
+    ...rows.map((r) => ({
+      mode: r.mode,
+      transport: r.transport,
+      workers: r.workers,
+      batch: r.batch,
+      'todos/s': showSpread(r.todosPerSecond),
+      'server µs/todo': showSpread(r.serverCpuUsPerTodo),
+      'client µs/todo': showSpread(r.clientCpuUsPerTodo),
+    })),
+    ...peer.map((p) => ({ mode: 'BullMQ (Redis), no-op jobs', transport: 'Redis', workers: p.concurrency, batch: 1, 'todos/s': showSpread(p.jobsPerSecond), 'server µs/todo': '', 'client µs/todo': '' })),
+  ]);
+  if (peer.length > 0) {
+    const ratioRow = (what: string, key: string) => ({ what, 'ratio, median (min–max) of per-run ratios': showSpread(ratios[key]!, 2), target: '≥ 1.5' });
+    printTable('Against BullMQ on the same machine (each run divided by the BullMQ run of the same repetition)', [
+      ratioRow('WS claim + report, batch 32, 16 workers ÷ BullMQ c16', 'claim+report/32/16'),
+      ratioRow('WS claim + report, batch 32, 64 workers ÷ BullMQ c64', 'claim+report/32/64'),
+      ratioRow('WS reportAndClaim, batch 32, 16 workers ÷ BullMQ c16', 'reportAndClaim/32/16'),
+      ratioRow('WS reportAndClaim, batch 32, 64 workers ÷ BullMQ c64', 'reportAndClaim/32/64'),
     ]);
   }
-  const file = writeResults('queue', { measuredAt: new Date().toISOString(), node: process.version, quick, rows, bullmq: peer, ratios });
+  printTable('One todo per call', [{ what: 'WS reportAndClaim, 64 workers, todos/s', measured: showSpread(singleC64.todosPerSecond), target: '≥ 5,000' }]);
+  const file = writeResults('queue', {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    quick,
+    reps,
+    inProcess,
+    rows,
+    bullmq: peer,
+    ratiosToBullmq: ratios,
+  });
   console.log(`\nwrote ${file}`);
   return rows;
 }

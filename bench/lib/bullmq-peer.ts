@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,14 +24,15 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function importPeer(name: 'bullmq' | 'ioredis'): Promise<any> {
-  const specifier: string = name;
-  try {
-    return await import(specifier);
-  } catch {
+  // Checked on disk before any import: once a bare import of a missing package has failed, Node's
+  // loaders keep failing it in this process even after the package is installed.
+  const installed = (pkg: string) => existsSync(`${ROOT}node_modules/${pkg}/package.json`);
+  if (!installed('bullmq') || !installed('ioredis')) {
     console.error('installing bullmq and ioredis for the peer run (npm install --no-save)…');
     spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'bullmq@^6', 'ioredis@^6'], { cwd: ROOT, stdio: 'inherit' });
-    return import(specifier);
   }
+  const specifier: string = name;
+  return import(specifier);
 }
 
 async function freePort(): Promise<number> {

@@ -17,6 +17,10 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
     env: { ...process.env, SWARMTASK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A bench that dies must not leave its server running (it would also hold the bench's stderr open).
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
