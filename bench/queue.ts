@@ -68,6 +68,46 @@ function benchInProcess(batch: number, todos: number): Row {
 
 type Loop = 'claim+report' | 'reportAndClaim';
 
+/**
+ * The floor under one-todo-per-call throughput: a signed call that changes nothing but its nonce
+ * (`workers.me`), through the same client, signature check and WebSocket path as a claim.
+ */
+async function benchSignedCalls(url: string, serverPid: number, core: Core, workers: number, calls: number): Promise<Row> {
+  const clients: WorkerClient[] = [];
+  for (let i = 0; i < workers; i++) {
+    const keypair = generateKeypair();
+    setStake(core, keypair.publicKeyBase58, core.auth.minStake);
+    clients.push(createWorkerClient({ url, keypair, taskId: TASK_ID }));
+  }
+  await Promise.all(clients.map((c) => c.trpc.health.check.query()));
+  const cpuBefore = processCpuSeconds(serverPid);
+  const clientCpuBefore = process.cpuUsage();
+  const start = performance.now();
+  let started = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (started < calls) {
+        started += 1;
+        await client.workers.me();
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const serverCpu = processCpuSeconds(serverPid) - cpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  await Promise.all(clients.map((c) => c.close()));
+  return {
+    mode: 'signed call, no queue work (workers.me)',
+    transport: 'WebSocket',
+    workers,
+    batch: 1,
+    todos: started,
+    todosPerSecond: Math.round(started / seconds),
+    serverCpuUsPerTodo: Math.round((serverCpu / started) * 1e6),
+    clientCpuUsPerTodo: Math.round((clientCpu.user + clientCpu.system) / started),
+  };
+}
+
 async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, batch: number, todos: number, loop: Loop): Promise<Row> {
   const clients: WorkerClient[] = [];
   for (let i = 0; i < workers; i++) {
@@ -119,7 +159,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
 
 interface Config {
   key: string;
-  loop: Loop;
+  loop: Loop | 'signed call';
   batch: number;
   workers: number;
   todos: number;
@@ -165,6 +205,8 @@ export async function runQueueBench() {
     }
   }
 
+  configs.push({ key: 'signed call/1/64', loop: 'signed call', batch: 1, workers: 64, todos: n / 2 });
+
   const dir = mkdtempSync(join(tmpdir(), 'swarmtask-bench-ws-'));
   // Rate limits off: the bench measures the queue, not the limiter's refusals.
   const server = await startChildServer(dir, {
@@ -187,7 +229,10 @@ export async function runQueueBench() {
     for (let rep = 1; rep <= reps; rep++) {
       const thisRep = new Map<string, number>();
       for (const config of configs) {
-        const row = await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.batch, config.todos, config.loop);
+        const row =
+          config.loop === 'signed call'
+            ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
+            : await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.batch, config.todos, config.loop);
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
         thisRep.set(config.key, row.todosPerSecond);
         console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${config.workers} workers: ${row.todosPerSecond}/s`);
@@ -250,7 +295,11 @@ export async function runQueueBench() {
       ratioRow('WS reportAndClaim, batch 32, 64 workers ÷ BullMQ c64', 'reportAndClaim/32/64'),
     ]);
   }
-  printTable('One todo per call', [{ what: 'WS reportAndClaim, 64 workers, todos/s', measured: showSpread(singleC64.todosPerSecond), target: '≥ 5,000' }]);
+  const signedFloor = rows.find((r) => r.mode.startsWith('signed call'))!;
+  printTable('One todo per call', [
+    { what: 'WS reportAndClaim, 64 workers, todos/s', measured: showSpread(singleC64.todosPerSecond), target: '≥ 5,000' },
+    { what: 'WS signed call with no queue work, 64 workers, calls/s (the floor)', measured: showSpread(signedFloor.todosPerSecond), target: '-' },
+  ]);
   const file = writeResults('queue', {
     measuredAt: new Date().toISOString(),
     node: process.version,

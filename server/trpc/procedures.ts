@@ -45,7 +45,8 @@ export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z
         return work();
       });
     const result = await next({ ctx: { stakingKey: request.stakingKey, worker: verified.worker, signedRequest: request, transact } });
-    if (!nonceConsumed) verified.consumeNonce();
+    // Through the group commit: under load a call that changed nothing shares a commit for its nonce.
+    if (!nonceConsumed) await ctx.core.writer.run(() => verified.consumeNonce());
     return result;
   });
 }
