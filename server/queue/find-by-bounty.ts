@@ -32,12 +32,19 @@ const toHeld = (row: HeldRow): HeldTodo => ({ todoId: row.id, status: row.status
 // A holder's todos are found through its assignments (indexed by key), so the hot claim and
 // report paths need no index on todos.holder_key.
 
+/**
+ * Assignments of one staking key, through the key-prefix index (see the schema): the prefix
+ * term picks the index, the whole-key term the rows. `alias` qualifies the column when needed.
+ */
+const assignmentKeyIs = (param: string, alias = '') =>
+  `substr(${alias}staking_key, 1, 8) = substr(${param}, 1, 8) AND ${alias}staking_key = ${param}`;
+
 /** The todo with this bounty id that `stakingKey` currently holds (claimed and not returned). */
 export function findHeldTodo(core: Pick<Core, 'sqlite' | 'queue'>, stakingKey: string, bountyId: string): HeldTodo | undefined {
   const row = cachedStatement(
     core.sqlite,
     `SELECT id, status, lease_token, ${BOUNTY_ID_SQL} AS bounty_id FROM todos
-     WHERE id IN (SELECT todo_id FROM assignments WHERE staking_key = @key)
+     WHERE id IN (SELECT todo_id FROM assignments WHERE ${assignmentKeyIs('@key')})
        AND holder_key = @key AND ${BOUNTY_ID_SQL} = @bountyId AND task_id = @taskId ORDER BY id DESC LIMIT 1`,
   ).get({ key: stakingKey, bountyId, taskId: core.queue.taskId }) as HeldRow | undefined;
   return row && toHeld(row);
@@ -51,7 +58,7 @@ export function findOpenTodoOfHolder(core: Pick<Core, 'sqlite' | 'queue'>, staki
   const row = cachedStatement(
     core.sqlite,
     `SELECT id, status, lease_token, ${BOUNTY_ID_SQL} AS bounty_id FROM todos
-     WHERE id IN (SELECT todo_id FROM assignments WHERE staking_key = @key)
+     WHERE id IN (SELECT todo_id FROM assignments WHERE ${assignmentKeyIs('@key')})
        AND holder_key = @key AND task_id = @taskId AND status NOT IN ('initialized', 'done', 'failed', 'cancelled')
      ORDER BY status = 'in_progress' DESC, id LIMIT 1`,
   ).get({ key: stakingKey, taskId: core.queue.taskId }) as HeldRow | undefined;
@@ -60,18 +67,20 @@ export function findOpenTodoOfHolder(core: Pick<Core, 'sqlite' | 'queue'>, staki
 
 /** How many claims `stakingKey` ever made (one assignment row each); grows with every claim. */
 export function countClaimsBy(core: Pick<Core, 'sqlite'>, stakingKey: string): number {
-  return (cachedStatement(core.sqlite, 'SELECT count(*) AS n FROM assignments WHERE staking_key = ?').get(stakingKey) as { n: number }).n;
+  return (cachedStatement(core.sqlite, `SELECT count(*) AS n FROM assignments WHERE ${assignmentKeyIs('@key')}`).get({ key: stakingKey }) as { n: number }).n;
 }
 
 /** The newest todo with this bounty id that was ever assigned to `stakingKey`. */
 export function findAssignedTodoId(core: Pick<Core, 'sqlite'>, stakingKey: string, bountyId: string): number | undefined {
   const row = cachedStatement(
     core.sqlite,
+    // The bounty id spelled out per case, so the lookup goes through the bounty index or the
+    // primary key instead of computing coalesce(…) for every todo.
     `SELECT t.id FROM todos t
-     WHERE coalesce(t.bounty_id, CAST(t.id AS TEXT)) = ?
-       AND EXISTS (SELECT 1 FROM assignments a WHERE a.todo_id = t.id AND a.staking_key = ?)
+     WHERE (t.bounty_id = @bountyId OR (t.bounty_id IS NULL AND t.id = CAST(@bountyId AS INTEGER) AND CAST(t.id AS TEXT) = @bountyId))
+       AND EXISTS (SELECT 1 FROM assignments a WHERE a.todo_id = t.id AND a.staking_key = @key)
      ORDER BY t.id DESC LIMIT 1`,
-  ).get(bountyId, stakingKey) as { id: number } | undefined;
+  ).get({ bountyId, key: stakingKey }) as { id: number } | undefined;
   return row?.id;
 }
 
@@ -92,7 +101,7 @@ export function assignmentExists(core: Pick<Core, 'sqlite' | 'queue'>, query: As
     cachedStatement(
       core.sqlite,
       `SELECT 1 FROM assignments a JOIN todos t ON t.id = a.todo_id
-       WHERE a.staking_key = @stakingKey AND a.pr_url = @prUrl AND a.round = @round AND t.task_id = @taskId
+       WHERE ${assignmentKeyIs('@stakingKey', 'a.')} AND a.pr_url = @prUrl AND a.round = @round AND t.task_id = @taskId
          AND (a.github_username IS NULL OR a.github_username = a.staking_key OR lower(a.github_username) = lower(@githubUsername))
        LIMIT 1`,
     ).get({ ...query, taskId: core.queue.taskId }) !== undefined

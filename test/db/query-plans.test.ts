@@ -4,6 +4,7 @@ import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { claimTodos, createTodo, reportResults, sweepQueue } from '../../server/queue/index.js';
 import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
+import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
 import { openTestCore } from '../helpers/core.js';
 
 /** Every SQL text the connection prepares while `work` runs. */
@@ -33,7 +34,7 @@ function fullScans(sqlite: Database.Database, source: string): string[] {
 }
 
 describe('query plans', () => {
-  it('the claim/report path and the periodic sweep and round tick read no table whole', async () => {
+  it('the claim/report path, the periodic sweep and round tick and the legacy lookups read no table whole', async () => {
     using core = openTestCore();
     // Statements are cached per connection: a fresh core prepares each one inside the window.
     const sources = await preparedDuring(core.sqlite, async () => {
@@ -45,6 +46,12 @@ describe('query plans', () => {
       }
       sweepQueue(core);
       await roundTick(core);
+      // The legacy REST face finds a worker's todos through its assignments.
+      findHeldTodo(core, 'worker', '1');
+      findOpenTodoOfHolder(core, 'worker');
+      countClaimsBy(core, 'worker');
+      findAssignedTodoId(core, 'worker', '1');
+      assignmentExists(core, { stakingKey: 'worker', prUrl: 'https://github.com/o/r/pull/1', round: 1, githubUsername: 'octocat' });
     });
     expect(sources.length).toBeGreaterThan(10);
     const scans = sources.map((source) => ({ source: source.replace(/\s+/g, ' ').trim(), scans: fullScans(core.sqlite, source) }));

@@ -88,6 +88,9 @@ export const assignments = sqliteTable(
     error: text('error'),
   },
   // A todo has a handful of assignments; one index on todo_id serves the "never twice" check.
-  // The key index leaves out `outcome`, so finishing a lease does not rewrite an index entry.
-  (t) => [index('assignments_todo_idx').on(t.todoId), index('assignments_key_idx').on(t.stakingKey)],
+  // The key index holds the first 8 characters of the key (about 47 bits of a base58 key), not the
+  // 44 of it: each claim adds an entry in its worker's part of the index, and entries a quarter
+  // the size touch fewer pages per commit. Queries match the prefix, then the whole key.
+  // It leaves out `outcome`, so finishing a lease does not rewrite an entry.
+  (t) => [index('assignments_todo_idx').on(t.todoId), index('assignments_key_idx').on(sql`substr(${t.stakingKey}, 1, 8)`)],
 );
