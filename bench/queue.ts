@@ -68,18 +68,24 @@ function benchInProcess(batch: number, todos: number): Row {
 
 type Loop = 'claim+report' | 'reportAndClaim';
 
-/**
- * The floor under one-todo-per-call throughput: a signed call that changes nothing but its nonce
- * (`workers.me`), through the same client, signature check and WebSocket path as a claim.
- */
-async function benchSignedCalls(url: string, serverPid: number, core: Core, workers: number, calls: number): Promise<Row> {
+/** `count` staked workers, each with its own key and WebSocket, connected and warmed up. */
+async function connectWorkers(url: string, core: Core, count: number): Promise<WorkerClient[]> {
   const clients: WorkerClient[] = [];
-  for (let i = 0; i < workers; i++) {
+  for (let i = 0; i < count; i++) {
     const keypair = generateKeypair();
     setStake(core, keypair.publicKeyBase58, core.auth.minStake);
     clients.push(createWorkerClient({ url, keypair, taskId: TASK_ID }));
   }
   await Promise.all(clients.map((c) => c.trpc.health.check.query()));
+  return clients;
+}
+
+/**
+ * The floor under one-todo-per-call throughput: a signed call that changes nothing but its nonce
+ * (`workers.me`), through the same client, signature check and WebSocket path as a claim.
+ */
+async function benchSignedCalls(url: string, serverPid: number, core: Core, workers: number, calls: number): Promise<Row> {
+  const clients = await connectWorkers(url, core, workers);
   const cpuBefore = processCpuSeconds(serverPid);
   const clientCpuBefore = process.cpuUsage();
   const start = performance.now();
@@ -109,13 +115,7 @@ async function benchSignedCalls(url: string, serverPid: number, core: Core, work
 }
 
 async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, batch: number, todos: number, loop: Loop): Promise<Row> {
-  const clients: WorkerClient[] = [];
-  for (let i = 0; i < workers; i++) {
-    const keypair = generateKeypair();
-    setStake(core, keypair.publicKeyBase58, core.auth.minStake);
-    clients.push(createWorkerClient({ url, keypair, taskId: TASK_ID }));
-  }
-  await Promise.all(clients.map((c) => c.trpc.health.check.query())); // connect and warm up
+  const clients = await connectWorkers(url, core, workers);
   seed(core, todos);
   const cpuBefore = processCpuSeconds(serverPid);
   const clientCpuBefore = process.cpuUsage();
