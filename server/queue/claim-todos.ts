@@ -1,6 +1,6 @@
 import { repoOf } from './todo-record.js';
 import type { SwarmSpec } from '../../shared/swarm-spec.js';
-import { cachedStatement } from '../db/statements.js';
+import { cachedStatement, literalLimit } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { noteAppendedEvents } from '../events/append-event.js';
 import type { Core } from '../core.js';
@@ -40,8 +40,7 @@ interface ClaimedRow {
 // One statement picks and marks the batch; the lease token is 18 random bytes per row.
 // The same staking key or GitHub user never gets a todo twice; a released lease does not count.
 // GitHub logins are case-insensitive: "Alice" and "alice" are one account.
-// The batch size is spliced in as a literal (one cached statement per size): SQLite re-prepares a
-// statement on every run when its LIMIT is a bound parameter, which doubled the cost of a claim.
+// The batch size is spliced in as a literal (see literalLimit).
 const claimSql = (max: number) => `
   UPDATE todos SET status = 'in_progress', lease_token = lower(hex(randomblob(18))), lease_expires_at = @leaseExpiresAt,
     holder_key = @stakingKey, attempts = attempts + 1, updated_at = @now
@@ -66,12 +65,6 @@ const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
   SELECT 'todo.claimed', value ->> 0, json_object('stakingKey', @stakingKey, 'attempt', value ->> 2), @now FROM json_each(@claims)`;
 
-/** A batch size safe to splice into SQL: a positive integer, whatever the caller passed. */
-function batchLimit(max: number): number {
-  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`claim max must be a positive integer, got ${max}`);
-  return max;
-}
-
 /**
  * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch
  * in progress under fresh lease tokens, record the assignments and events, read the specs. Two
@@ -86,7 +79,7 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
   };
   const specs = new Map<number, string>();
   const rows = immediate(core.db, () => {
-    const claimed = cachedStatement(core.sqlite, claimSql(batchLimit(request.max))).all(params) as ClaimedRow[];
+    const claimed = cachedStatement(core.sqlite, claimSql(literalLimit(request.max))).all(params) as ClaimedRow[];
     if (claimed.length === 0) return claimed;
     const claims = JSON.stringify(claimed.map((row) => [row.id, row.lease_token, row.attempts]));
     cachedStatement(core.sqlite, RECORD_ASSIGNMENTS).run({ ...params, claims });

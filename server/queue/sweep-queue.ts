@@ -1,4 +1,4 @@
-import { cachedStatement } from '../db/statements.js';
+import { cachedStatement, literalLimit } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
@@ -18,8 +18,7 @@ export interface SweepReport {
  * scheduled todos whose time has come are announced, spent nonces are forgotten.
  */
 export function sweepQueue(core: Core, now = Date.now(), batchLimit = 500): SweepReport {
-  // A literal LIMIT: SQLite re-prepares a statement on every run when its LIMIT is a bound parameter.
-  const limit = Math.max(1, Math.trunc(batchLimit));
+  const limit = literalLimit(batchLimit);
   const report = immediate(core.db, () => {
     const expired = cachedStatement(
       core.sqlite,
