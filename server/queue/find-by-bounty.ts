@@ -8,6 +8,13 @@ import type { Core } from '../core.js';
  */
 export const BOUNTY_ID_SQL = 'coalesce(bounty_id, CAST(id AS TEXT))';
 
+/**
+ * `BOUNTY_ID_SQL = param`, spelled out per case so a lookup can go through the bounty index or
+ * the primary key instead of computing coalesce(…) for every todo.
+ */
+const bountyIdIs = (param: string, alias = '') =>
+  `(${alias}bounty_id = ${param} OR (${alias}bounty_id IS NULL AND ${alias}id = CAST(${param} AS INTEGER) AND CAST(${alias}id AS TEXT) = ${param}))`;
+
 export function bountyIdOf(todo: { id: number; bountyId: string | null }): string {
   return todo.bountyId ?? String(todo.id);
 }
@@ -45,7 +52,7 @@ export function findHeldTodo(core: Pick<Core, 'sqlite' | 'queue'>, stakingKey: s
     core.sqlite,
     `SELECT id, status, lease_token, ${BOUNTY_ID_SQL} AS bounty_id FROM todos
      WHERE id IN (SELECT todo_id FROM assignments WHERE ${assignmentKeyIs('@key')})
-       AND holder_key = @key AND ${BOUNTY_ID_SQL} = @bountyId AND task_id = @taskId ORDER BY id DESC LIMIT 1`,
+       AND holder_key = @key AND ${bountyIdIs('@bountyId')} AND task_id = @taskId ORDER BY id DESC LIMIT 1`,
   ).get({ key: stakingKey, bountyId, taskId: core.queue.taskId }) as HeldRow | undefined;
   return row && toHeld(row);
 }
@@ -74,10 +81,8 @@ export function countClaimsBy(core: Pick<Core, 'sqlite'>, stakingKey: string): n
 export function findAssignedTodoId(core: Pick<Core, 'sqlite'>, stakingKey: string, bountyId: string): number | undefined {
   const row = cachedStatement(
     core.sqlite,
-    // The bounty id spelled out per case, so the lookup goes through the bounty index or the
-    // primary key instead of computing coalesce(…) for every todo.
     `SELECT t.id FROM todos t
-     WHERE (t.bounty_id = @bountyId OR (t.bounty_id IS NULL AND t.id = CAST(@bountyId AS INTEGER) AND CAST(t.id AS TEXT) = @bountyId))
+     WHERE ${bountyIdIs('@bountyId', 't.')}
        AND EXISTS (SELECT 1 FROM assignments a WHERE a.todo_id = t.id AND a.staking_key = @key)
      ORDER BY t.id DESC LIMIT 1`,
   ).get({ bountyId, key: stakingKey }) as { id: number } | undefined;
