@@ -22,7 +22,14 @@ export function transactionRunner(sqlite: Database.Database): Runner {
  * Runs `work` in one synchronous `BEGIN IMMEDIATE` transaction. The callback must be
  * synchronous: better-sqlite3 rejects promise-returning transaction functions, and an awaited
  * statement would escape the transaction.
+ *
+ * Inside a transaction that is already open (a group commit, a legacy handler's `atomically`),
+ * `work` simply runs in it: a throw propagates and the enclosing unit rolls back as a whole.
+ * A savepoint here would copy every page the work touches, for a partial rollback nobody asks
+ * for; so never catch a failed state change inside a transaction and carry on.
  */
 export function immediate<T>(db: Db, work: () => T): T {
-  return transactionRunner(db.$client).immediate(work) as T;
+  const sqlite = db.$client;
+  if (sqlite.inTransaction) return work();
+  return transactionRunner(sqlite).immediate(work) as T;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cachedStatement } from '../../db/statements.js';
-import { immediate } from '../../db/transaction.js';
+import { transactionRunner } from '../../db/transaction.js';
 import type { Core } from '../../core.js';
 
 /**
@@ -40,11 +40,12 @@ class Rollback<T> {
  */
 export function atomically<T>(core: Core, work: () => { commit: boolean; value: T }): T {
   try {
-    return immediate(core.db, () => {
+    // Its own transaction (or savepoint, if one is open): the rollback is the point here.
+    return transactionRunner(core.sqlite).immediate(() => {
       const outcome = work();
       if (!outcome.commit) throw new Rollback(outcome.value);
       return outcome.value;
-    });
+    }) as T;
   } catch (error) {
     if (error instanceof Rollback) return error.value as T;
     throw error;
