@@ -32,6 +32,8 @@ interface Row {
   mode: string;
   transport: string;
   workers: number;
+  /** Calls each worker keeps in flight over its one connection. */
+  callsPerWorker?: number;
   batch: number;
   todos: number;
   todosPerSecond: number;
@@ -114,8 +116,14 @@ async function benchSignedCalls(url: string, serverPid: number, core: Core, work
   };
 }
 
-async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, batch: number, todos: number, loop: Loop): Promise<Row> {
+/**
+ * `workers` staked workers, each keeping `callsPerWorker` calls in flight on its one WebSocket.
+ * 64 × 1 is 64 nodes; 1 × 64 is one node working 64 todos at once, which is what BullMQ's
+ * "concurrency 64" means (one Worker, one Redis connection, 64 jobs in progress).
+ */
+async function benchWebSocket(url: string, serverPid: number, core: Core, workers: number, callsPerWorker: number, batch: number, todos: number, loop: Loop): Promise<Row> {
   const clients = await connectWorkers(url, core, workers);
+  const loops = clients.flatMap((client) => Array.from({ length: callsPerWorker }, () => client));
   seed(core, todos);
   const cpuBefore = processCpuSeconds(serverPid);
   const clientCpuBefore = process.cpuUsage();
@@ -123,7 +131,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
   let done = 0;
   const resultsOf = (claimed: { todoId: number; leaseToken: string }[]) => claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null }));
   await Promise.all(
-    clients.map(async (client) => {
+    loops.map(async (client) => {
       if (loop === 'claim+report') {
         for (;;) {
           const claimed = await client.todos.claim({ max: batch });
@@ -149,6 +157,7 @@ async function benchWebSocket(url: string, serverPid: number, core: Core, worker
     mode: `${loop}, ${batch === 1 ? 'one todo per call' : `batch ${batch}`}`,
     transport: 'WebSocket',
     workers,
+    callsPerWorker,
     batch,
     todos: done,
     todosPerSecond: Math.round(done / seconds),
@@ -162,6 +171,7 @@ interface Config {
   loop: Loop | 'signed call';
   batch: number;
   workers: number;
+  callsPerWorker: number;
   todos: number;
 }
 
@@ -182,6 +192,7 @@ function spread(values: number[]): Spread {
 
 const showNumber = (value: number, digits: number) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const shapeOf = (r: { workers: number; callsPerWorker?: number }) => `${r.workers} × ${r.callsPerWorker ?? 1}`;
 const showSpread = (s: Spread, digits = 0) =>
   `${showNumber(s.median, digits)} (${showNumber(s.min, digits)}–${showNumber(s.max, digits)})`;
 
@@ -201,11 +212,15 @@ export async function runQueueBench() {
   for (const [loop, batch, concurrencies] of plan) {
     for (const workers of concurrencies) {
       const todos = batch === 1 ? (workers === 1 ? n / 10 : workers === 4 ? n / 4 : n / 2) : n;
-      configs.push({ key: `${loop}/${batch}/${workers}`, loop, batch, workers, todos });
+      configs.push({ key: `${loop}/${batch}/${workers}`, loop, batch, workers, callsPerWorker: 1, todos });
     }
   }
+  // BullMQ's shape: one worker process with 16 or 64 calls in flight on its one connection.
+  for (const [batch, calls] of [[1, 64], [32, 16], [32, 64]] as const) {
+    configs.push({ key: `reportAndClaim/${batch}/1x${calls}`, loop: 'reportAndClaim', batch, workers: 1, callsPerWorker: calls, todos: batch === 1 ? n / 2 : n });
+  }
 
-  configs.push({ key: 'signed call/1/64', loop: 'signed call', batch: 1, workers: 64, todos: n / 2 });
+  configs.push({ key: 'signed call/1/64', loop: 'signed call', batch: 1, workers: 64, callsPerWorker: 1, todos: n / 2 });
 
   const dir = mkdtempSync(join(tmpdir(), 'swarmtask-bench-ws-'));
   // Rate limits off: the bench measures the queue, not the limiter's refusals.
@@ -232,18 +247,17 @@ export async function runQueueBench() {
         const row =
           config.loop === 'signed call'
             ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
-            : await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.batch, config.todos, config.loop);
+            : await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.callsPerWorker, config.batch, config.todos, config.loop);
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
         thisRep.set(config.key, row.todosPerSecond);
-        console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${config.workers} workers: ${row.todosPerSecond}/s`);
+        console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${shapeOf(config)}: ${row.todosPerSecond}/s`);
       }
       if (redis) {
         for (const concurrency of [16, 64]) {
           const { jobsPerSecond } = await runBullmq(redis.port, n, concurrency);
           peerRuns.set(concurrency, [...(peerRuns.get(concurrency) ?? []), jobsPerSecond]);
           console.error(`  rep ${rep}/${reps}: BullMQ c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
-          for (const loop of ['claim+report', 'reportAndClaim'] as Loop[]) {
-            const key = `${loop}/32/${concurrency}`;
+          for (const key of [`claim+report/32/${concurrency}`, `reportAndClaim/32/${concurrency}`, `reportAndClaim/32/1x${concurrency}`]) {
             ratioRuns.set(key, [...(ratioRuns.get(key) ?? []), thisRep.get(key)! / jobsPerSecond]);
           }
         }
@@ -262,6 +276,7 @@ export async function runQueueBench() {
       mode: all[0]!.mode,
       transport: 'WebSocket',
       workers: config.workers,
+      callsPerWorker: config.callsPerWorker,
       batch: config.batch,
       todos: config.todos,
       todosPerSecond: spread(all.map((r) => r.todosPerSecond)),
@@ -272,19 +287,20 @@ export async function runQueueBench() {
   const peer = [...peerRuns].map(([concurrency, values]) => ({ concurrency, jobsPerSecond: spread(values) }));
   const ratios = Object.fromEntries([...ratioRuns].map(([key, values]) => [key, spread(values)]));
   const singleC64 = rows.find((r) => r.batch === 1 && r.workers === 64 && r.mode.startsWith('reportAndClaim'))!;
+  const singleOneWorker64 = rows.find((r) => r.batch === 1 && r.workers === 1 && r.callsPerWorker === 64)!;
 
   printTable(`Queue throughput (claim + complete, no-op todos; synchronous=NORMAL): median (min–max) of ${reps} interleaved runs`, [
-    ...inProcess.map((r) => ({ mode: r.mode, transport: r.transport, workers: r.workers, batch: r.batch, 'todos/s': r.todosPerSecond, 'server µs/todo': '', 'client µs/todo': '' })),
+    ...inProcess.map((r) => ({ mode: r.mode, transport: r.transport, 'workers × calls': '1 × 1', batch: r.batch, 'todos/s': r.todosPerSecond, 'server µs/todo': '', 'client µs/todo': '' })),
     ...rows.map((r) => ({
       mode: r.mode,
       transport: r.transport,
-      workers: r.workers,
+      'workers × calls': shapeOf(r),
       batch: r.batch,
       'todos/s': showSpread(r.todosPerSecond),
       'server µs/todo': showSpread(r.serverCpuUsPerTodo),
       'client µs/todo': showSpread(r.clientCpuUsPerTodo),
     })),
-    ...peer.map((p) => ({ mode: 'BullMQ (Redis), no-op jobs', transport: 'Redis', workers: p.concurrency, batch: 1, 'todos/s': showSpread(p.jobsPerSecond), 'server µs/todo': '', 'client µs/todo': '' })),
+    ...peer.map((p) => ({ mode: 'BullMQ (Redis), no-op jobs', transport: 'Redis', 'workers × calls': `1 × ${p.concurrency}`, batch: 1, 'todos/s': showSpread(p.jobsPerSecond), 'server µs/todo': '', 'client µs/todo': '' })),
   ]);
   if (peer.length > 0) {
     const ratioRow = (what: string, key: string) => ({ what, 'ratio, median (min–max) of per-run ratios': showSpread(ratios[key]!, 2), target: '≥ 1.5' });
@@ -293,11 +309,14 @@ export async function runQueueBench() {
       ratioRow('WS claim + report, batch 32, 64 workers ÷ BullMQ c64', 'claim+report/32/64'),
       ratioRow('WS reportAndClaim, batch 32, 16 workers ÷ BullMQ c16', 'reportAndClaim/32/16'),
       ratioRow('WS reportAndClaim, batch 32, 64 workers ÷ BullMQ c64', 'reportAndClaim/32/64'),
+      ratioRow('WS reportAndClaim, batch 32, 1 worker × 16 calls ÷ BullMQ c16', 'reportAndClaim/32/1x16'),
+      ratioRow('WS reportAndClaim, batch 32, 1 worker × 64 calls ÷ BullMQ c64', 'reportAndClaim/32/1x64'),
     ]);
   }
   const signedFloor = rows.find((r) => r.mode.startsWith('signed call'))!;
   printTable('One todo per call', [
     { what: 'WS reportAndClaim, 64 workers, todos/s', measured: showSpread(singleC64.todosPerSecond), target: '≥ 5,000' },
+    { what: 'WS reportAndClaim, 1 worker × 64 calls, todos/s', measured: showSpread(singleOneWorker64.todosPerSecond), target: '≥ 5,000' },
     { what: 'WS signed call with no queue work, 64 workers, calls/s (the floor)', measured: showSpread(signedFloor.todosPerSecond), target: '-' },
   ]);
   const file = writeResults('queue', {
