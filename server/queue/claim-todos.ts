@@ -57,13 +57,13 @@ const claimSql = (max: number) => `
 
 const RECORD_ASSIGNMENTS = `
   INSERT INTO assignments (todo_id, staking_key, github_username, lease_token, claimed_at, lease_expires_at, outcome)
-  SELECT value ->> 0, @stakingKey, @github, value ->> 1, @now, @leaseExpiresAt, 'active' FROM json_each(@claims)`;
+  SELECT value ->> 0, @stakingKey, @github, value ->> 1, @now, @leaseExpiresAt, 'active' FROM jsonb_each(@claims)`;
 
-const READ_SPECS = 'SELECT todo_id, spec FROM todo_specs WHERE todo_id IN (SELECT value ->> 0 FROM json_each(?))';
+const READ_SPECS = 'SELECT todo_id, spec FROM todo_specs WHERE todo_id IN (SELECT value ->> 0 FROM jsonb_each(?))';
 
 const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
-  SELECT 'todo.claimed', value ->> 0, json_object('stakingKey', @stakingKey, 'attempt', value ->> 2), @now FROM json_each(@claims)`;
+  SELECT 'todo.claimed', value ->> 0, json_object('stakingKey', @stakingKey, 'attempt', value ->> 2), @now FROM jsonb_each(@claims)`;
 
 /**
  * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch

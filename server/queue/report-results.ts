@@ -17,7 +17,7 @@ const FINISH_TODOS = `
   UPDATE todos SET status = iif(r.pr_url IS NULL, 'submitted', 'pr_received'), result = r.result, pr_url = r.pr_url,
     lease_token = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = @now
   FROM (SELECT value ->> 0 AS todo_id, value ->> 1 AS lease_token, value -> 2 AS result, value ->> 3 AS pr_url
-        FROM json_each(@reports)) AS r
+        FROM jsonb_each(@reports)) AS r
   WHERE todos.id = r.todo_id AND todos.lease_token = r.lease_token AND +todos.holder_key = @stakingKey
     AND +todos.status = 'in_progress'
   RETURNING todos.id, todos.status, todos.pr_url`;
@@ -25,13 +25,13 @@ const FINISH_TODOS = `
 const FINISH_ASSIGNMENTS = `
   UPDATE assignments SET outcome = 'completed', ended_at = @now, result = r.result, pr_url = r.pr_url
   FROM (SELECT value ->> 0 AS todo_id, value ->> 1 AS lease_token, value -> 2 AS result, value ->> 3 AS pr_url
-        FROM json_each(@reports)) AS r
+        FROM jsonb_each(@reports)) AS r
   WHERE assignments.todo_id = r.todo_id AND assignments.lease_token = r.lease_token`;
 
 const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
   SELECT 'todo.submitted', value ->> 0, json_object('stakingKey', @stakingKey, 'status', value ->> 1, 'prUrl', value ->> 2), @now
-  FROM json_each(@finished)`;
+  FROM jsonb_each(@finished)`;
 
 /**
  * Records finished work: `in_progress` → `pr_received` (with a PR) or `submitted`, set-based in
