@@ -20,8 +20,10 @@ export const SECRET_KEY_LENGTH = 64;
 export const SEED_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
 
-/** Base58 alphabet (Bitcoin/Solana), as a character class body. */
-const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
+/** The base58 alphabet (Bitcoin/Solana), in digit order. */
+export const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+/** The same alphabet as a regular-expression character class body. */
+export const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
 const BASE58_RE = new RegExp(`^[${BASE58_CHARS}]+$`);
 /** 32 bytes are at most 44 base58 characters. */
 const MAX_PUBLIC_KEY_B58 = 44;

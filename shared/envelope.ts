@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
-import { signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
+import { BASE58_ALPHABET, BASE58_CHARS, signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
 import type { Keypair } from './keypair.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -109,7 +109,6 @@ export type SignedEnvelope<P extends object = Record<string, unknown>> = {
   signature: string;
 };
 
-const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
 /** Nonce format: 16..64 base58 characters (newNonce() yields 22, about 129 random bits). */
 export const NONCE_RE = new RegExp(`^[${BASE58_CHARS}]{16,64}$`);
 /** A base58 Ed25519 public key is 32..44 characters. */
@@ -117,7 +116,6 @@ export const STAKING_KEY_RE = new RegExp(`^[${BASE58_CHARS}]{32,44}$`);
 /** A base58 64-byte signature is about 86..88 characters; accept 80..100. */
 export const SIGNATURE_RE = new RegExp(`^[${BASE58_CHARS}]{80,100}$`);
 
-const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const NONCE_LENGTH = 22;
 // Random bytes are drawn 4 KiB at a time: one randomBytes call per nonce cost more than the rest
 // of building an envelope but the signature.

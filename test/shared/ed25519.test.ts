@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import {
+  BASE58_ALPHABET,
+  BASE58_CHARS,
   publicKeyFromBase58,
   publicKeyFromSeed,
   signDetached,
@@ -153,5 +155,15 @@ describe('input validation', () => {
     expect(() => publicKeyFromBase58('abc')).toThrow(/expected 32/);
     expect(() => publicKeyFromBase58(bs58.encode(new Uint8Array(33).fill(7)))).toThrow(/not a base58|expected 32/);
     expect(() => publicKeyFromBase58(bs58.encode(new Uint8Array(31).fill(7)))).toThrow(/31 bytes/);
+  });
+});
+
+describe('base58 alphabet', () => {
+  it('the character class matches exactly the alphabet bs58 uses', () => {
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+    const inClass = printable.filter((c) => new RegExp(`^[${BASE58_CHARS}]$`).test(c)).join('');
+    expect(inClass).toBe(BASE58_ALPHABET);
+    // Digit order too: one byte of value i (1..57) encodes as the alphabet's i-th character.
+    for (let i = 1; i < 58; i++) expect(bs58.encode(Uint8Array.of(i))).toBe(BASE58_ALPHABET[i]);
   });
 });
