@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
 import type { AdminApi } from './admin-api.js';
+import { unreachableCoordinator } from './coordinator-url.js';
 import { CliError } from './output.js';
 
 export interface GlobalOptions {
@@ -54,6 +55,9 @@ export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi)
   const api = await adminApi(options);
   try {
     return await work(api);
+  } catch (error) {
+    const serverUrl = options.server ?? process.env.SWARMTASK_SERVER_URL;
+    throw (serverUrl && unreachableCoordinator(error, serverUrl)) || error;
   } finally {
     api.close();
   }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
@@ -66,6 +67,23 @@ describe('swarmtask CLI', () => {
     expect(again.code).toBe(1);
   });
 
+  it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {
+    using dir = tempDir();
+    const keyFile = join(dir.path, 'worker.json');
+    expect((await runCli(['keygen', '--out', keyFile])).code).toBe(0);
+    const port = await closedPort();
+    const env = { SWARMTASK_SERVER_URL: '', MIDDLE_SERVER_URL: '', SWARMTASK_PORT: String(port) };
+    const byPort = await runCli(['lease', 'claim', '--key', keyFile], env);
+    expect(byPort.code).toBe(1);
+    expect(byPort.stderr).toContain(`cannot reach the coordinator at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    const admin = await runCli(['todo', 'list', '--server', `http://127.0.0.1:${port}`, '--api-key', 'k'], env);
+    expect(admin.code).toBe(1);
+    expect(admin.stderr).toContain(`cannot reach the coordinator at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    const notHttp = await runCli(['register', '--key', keyFile, '--server', 'ftp://127.0.0.1:1'], env);
+    expect(notHttp.code).toBe(2);
+    expect(notHttp.stderr).toMatch(/--server must be an http/);
+  });
+
   it('claims and completes a todo by hand, as the README shows', async () => {
     await using t = await startTestCoordinator();
     using dir = tempDir();
@@ -90,3 +108,12 @@ describe('swarmtask CLI', () => {
     expect(stale.stdout + stale.stderr).toMatch(/lost/);
   });
 });
+
+/** A port on 127.0.0.1 that nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -3,9 +3,8 @@ import { TRPCClientError } from '@trpc/client';
 import { readKeyFileOption } from '../read-key-file.js';
 import { createWorkerClient, type WorkerClient } from '../../worker-client.js';
 import { globalOptions, type GlobalOptions } from '../context.js';
+import { coordinatorUrl, unreachableCoordinator } from '../coordinator-url.js';
 import { CliError, emit, table } from '../output.js';
-
-const DEFAULT_SERVER = 'http://127.0.0.1:8787';
 
 interface KeyFlags {
   key?: string;
@@ -14,13 +13,15 @@ interface KeyFlags {
 /** Worker calls by hand: signed with the staking key file, over HTTP. */
 async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (client: WorkerClient) => Promise<T>): Promise<T> {
   const keypair = readKeyFileOption(flags.key, 'the staking keypair that signs the call');
-  const url = options.server ?? process.env.SWARMTASK_SERVER_URL ?? process.env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
+  const url = coordinatorUrl(options.server);
   const taskId = options.taskId ?? process.env.SWARMTASK_TASK_ID ?? process.env.TASK_ID ?? 'swarmtask-local';
   const client = createWorkerClient({ url, keypair, taskId, transport: 'http' });
   try {
     return await work(client);
   } catch (error) {
-    if (error instanceof TRPCClientError) throw new CliError(`${error.message}`);
+    const unreachable = unreachableCoordinator(error, url);
+    if (unreachable) throw unreachable;
+    if (error instanceof TRPCClientError) throw new CliError(error.message);
     throw error;
   } finally {
     await client.close();

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { globalOptions } from '../context.js';
 import { readKeyFileOption } from '../read-key-file.js';
+import { coordinatorUrl } from '../coordinator-url.js';
 import { CliError } from '../output.js';
-
-const DEFAULT_SERVER = 'http://127.0.0.1:8787';
 
 interface WorkerFlags {
   key?: string;
@@ -45,7 +44,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running work may finish before it is released (default 30000)')
     .addHelpText(
       'after',
-      '\nAlso: --server <url> (env SWARMTASK_SERVER_URL or MIDDLE_SERVER_URL), --task-id <id> (env TASK_ID; default: the coordinator\'s),\n' +
+      '\nAlso: --server <url> (env SWARMTASK_SERVER_URL or MIDDLE_SERVER_URL; default http://127.0.0.1:$SWARMTASK_PORT or :8787), --task-id <id> (env TASK_ID; default: the coordinator\'s),\n' +
         '--data <dir> (the outbox; env SWARMTASK_WORKER_DATA, default ./worker-data), --json (event lines; the default when stdout is not a TTY).\n' +
         'GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise) enable PRs and PR checks in audits.',
     )
@@ -53,12 +52,7 @@ export function registerWorkerCommand(program: Command): void {
       const options = globalOptions(cmd);
       const env = process.env;
       const keypair = readKeyFileOption(flags.key, 'the staking keypair of this worker');
-      const serverUrl = options.server ?? env.SWARMTASK_SERVER_URL ?? env.MIDDLE_SERVER_URL ?? DEFAULT_SERVER;
-      try {
-        new URL(serverUrl);
-      } catch {
-        throw new CliError(`--server must be a URL, got "${serverUrl}"`, 2);
-      }
+      const serverUrl = coordinatorUrl(options.server, env);
       const concurrency = positiveInt(flags.concurrency ?? env.SWARMTASK_CONCURRENCY, '--concurrency', 1, 100) ?? 1;
       const statusPort = positiveInt(flags.statusPort, '--status-port', 0, 65535);
       const pollMs = positiveInt(flags.pollMs, '--poll-ms', 50, 3_600_000);
