@@ -1,4 +1,5 @@
 import { DomainError } from '../../shared/errors.js';
+import { tryPublicKeyFromBase58 } from '../../shared/ed25519.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
@@ -68,6 +69,11 @@ export function registerWorker(
 
 /** Operator action: sets a key's stake (creating the worker row if the key never registered). */
 export function setStake(core: Core, stakingKey: string, stake: number, now = Date.now()): WorkerRecord {
+  if (tryPublicKeyFromBase58(stakingKey) === null) {
+    throw new DomainError('INVALID_INPUT', `stakingKey: "${String(stakingKey).slice(0, 60)}" is not a base58 Ed25519 public key`, {
+      field: 'stakingKey',
+    });
+  }
   if (!Number.isSafeInteger(stake) || stake < 0) {
     throw new DomainError('INVALID_INPUT', 'stake must be a non-negative integer number of base units', { field: 'stake' });
   }

@@ -57,6 +57,10 @@ describe('swarmtask CLI', () => {
     const bad = await runCli(['todo', 'add', specFile, '--data', path]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/agents\.0\.model_name/);
+    const badKey = await runCli(['stake', 'set', 'not-a-key', '1000000000', '--data', path]);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(/stakingKey: "not-a-key" is not a base58 Ed25519 public key/);
+    expect(JSON.parse((await runCli(['workers', '--data', path, '--json'])).stdout)).toEqual([]);
 
     const keyFile = join(path, 'key.json');
     const keygen = await runCli(['keygen', '--out', keyFile, '--json']);

@@ -17,6 +17,7 @@ import {
   type ClaimedTodo,
 } from '../../server/queue/index.js';
 import { DomainError } from '../../shared/errors.js';
+import { generateKeypair } from '../../shared/keypair.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import {
   apiClient,
@@ -353,8 +354,9 @@ describe('queue semantics: domain functions at explicit times', () => {
 
     const key = createApiKey(core, 'ops', T0);
     revokeApiKey(core, key.info.id, T0);
-    registerWorker(core, { stakingKey: 'w9', githubUsername: 'nine' }, T0);
-    setStake(core, 'w9', 5, T0);
+    const nine = generateKeypair().publicKeyBase58;
+    registerWorker(core, { stakingKey: nine, githubUsername: 'nine' }, T0);
+    setStake(core, nine, 5, T0);
 
     expect(eventCounts(core)).toEqual({
       'todo.created': 3,
