@@ -5,10 +5,7 @@ import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { openCore } from '../../server/open-core.js';
 import type { inferRouterOutputs } from '@trpc/server';
-import { cancelTodo, createTodo, getTodo, listTodos, redriveTodo } from '../../server/queue/index.js';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../server/auth/api-keys.js';
-import { setStake, listWorkers } from '../../server/auth/workers.js';
-import { balances, currentRound, roundDetail } from '../../server/rounds/index.js';
+import { createLocalCaller } from '../../server/trpc/local-caller.js';
 
 type Out = inferRouterOutputs<AppRouter>;
 
@@ -31,26 +28,27 @@ export interface AdminApi {
 }
 
 /**
- * Works on the SQLite file directly (like PocketBase's CLI). Safe beside a running server on the
- * same data dir: writes are IMMEDIATE transactions, and the server's event poll picks them up.
+ * Works on the SQLite file directly (like PocketBase's CLI), through the same routers as a remote
+ * call, so the same input checks apply. Safe beside a running server on the same data dir: writes
+ * are IMMEDIATE transactions, and the server's event poll picks them up.
  */
 export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
   const core = openCore(config, log);
-  const run = <T>(fn: () => T) => Promise.resolve().then(fn);
+  const call = createLocalCaller(core);
   return {
-    createTodo: (input) => run(() => createTodo(core, input)),
-    listTodos: (input) => run(() => listTodos(core, input)),
-    getTodo: (id) => run(() => getTodo(core, id)),
-    cancelTodo: (id) => run(() => cancelTodo(core, id)),
-    redriveTodo: (id) => run(() => redriveTodo(core, id)),
-    setStake: (key, stake) => run(() => setStake(core, key, stake)),
-    listWorkers: () => run(() => listWorkers(core)),
-    createApiKey: (name) => run(() => createApiKey(core, name)),
-    listApiKeys: () => run(() => listApiKeys(core)),
-    revokeApiKey: (id) => run(() => revokeApiKey(core, id)),
-    currentRound: () => run(() => currentRound(core)),
-    roundDetail: (number) => run(() => roundDetail(core, number)),
-    balances: () => run(() => balances(core)),
+    createTodo: (input) => call.todos.create(input),
+    listTodos: (input) => call.todos.list(input),
+    getTodo: (id) => call.todos.get({ id }),
+    cancelTodo: (id) => call.todos.cancel({ id }),
+    redriveTodo: (id) => call.todos.redrive({ id }),
+    setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
+    listWorkers: () => call.workers.list(),
+    createApiKey: (name) => call.apiKeys.create({ name }),
+    listApiKeys: () => call.apiKeys.list(),
+    revokeApiKey: (id) => call.apiKeys.revoke({ id }),
+    currentRound: () => call.rounds.current(),
+    roundDetail: (number) => call.rounds.get({ number }),
+    balances: () => call.rounds.balances({}),
     close: () => core.close(),
   };
 }

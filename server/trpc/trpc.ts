@@ -44,8 +44,8 @@ function asTrpcError(cause: unknown): TRPCError | null {
 }
 
 /**
- * Every procedure on every transport: the per-IP token bucket, and domain failures turned into
- * tRPC errors with the matching code. One middleware, not two: each level of tRPC's middleware
+ * Every procedure on every transport: the per-IP token bucket, domain failures turned into tRPC
+ * errors with the matching code, and bad inputs into messages that name the field. One middleware, not two: each level of tRPC's middleware
  * chain copies the call's options, a measurable part of a one-todo call.
  */
 const guard = t.middleware(async ({ ctx, next }) => {
@@ -60,6 +60,11 @@ const guard = t.middleware(async ({ ctx, next }) => {
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
     const mapped = asTrpcError(result.error.cause);
     if (mapped) throw mapped;
+  }
+  // tRPC's own message for a bad input is the issues as JSON; in-process callers (the CLI on a
+  // data dir) see the message, so it gets the same `field: problem` text the wire format carries.
+  if (!result.ok && result.error.cause instanceof ZodError) {
+    throw new TRPCError({ code: result.error.code, message: describeZodError(result.error.cause).message, cause: result.error.cause });
   }
   return result;
 });

@@ -57,10 +57,18 @@ describe('swarmtask CLI', () => {
     const bad = await runCli(['todo', 'add', specFile, '--data', path]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/agents\.0\.model_name/);
+    // On the data dir the CLI calls the same procedures as over HTTP, so the same input checks hold.
     const badKey = await runCli(['stake', 'set', 'not-a-key', '1000000000', '--data', path]);
     expect(badKey.code).toBe(1);
-    expect(badKey.stderr).toMatch(/stakingKey: "not-a-key" is not a base58 Ed25519 public key/);
+    expect(badKey.stderr).toMatch(/stakingKey: must be a base58 Ed25519 public key/);
     expect(JSON.parse((await runCli(['workers', '--data', path, '--json'])).stdout)).toEqual([]);
+    const unnamed = await runCli(['keys', 'create', '--name', '', '--data', path]);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toMatch(/^swarmtask: name: Too small/);
+    expect(JSON.parse((await runCli(['keys', 'list', '--data', path, '--json'])).stdout)).toEqual([]);
+    const negative = await runCli(['todo', 'list', '--limit', '-3', '--data', path]);
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toMatch(/^swarmtask: limit: Too small/);
 
     const keyFile = join(path, 'key.json');
     const keygen = await runCli(['keygen', '--out', keyFile, '--json']);
