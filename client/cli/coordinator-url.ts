@@ -1,3 +1,4 @@
+import { connectionFailure } from '../connection-failure.js';
 import { CliError } from './output.js';
 
 const DEFAULT_PORT = 8787;
@@ -28,31 +29,14 @@ function localPort(value: string | undefined): number {
   return Number.isInteger(port) && port > 0 && port <= 65535 ? port : DEFAULT_PORT;
 }
 
-// undici's fetch fails with TypeError('fetch failed') whose cause carries the socket error's code.
-const CONNECTION_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
 /**
  * A failure to reach the coordinator at all, as a message that names it and says what to do;
  * null for anything else (the coordinator answered), which callers report as it is.
  */
 export function unreachableCoordinator(error: unknown, url: string): CliError | null {
-  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_FAILURES.has(code)) {
-      return new CliError(
-        `cannot reach the coordinator at ${url} (${code}): start it with \`swarmtask server\`, or point --server / SWARMTASK_SERVER_URL at it`,
-      );
-    }
-  }
-  return null;
+  const failure = connectionFailure(error);
+  if (!failure) return null;
+  return new CliError(
+    `cannot reach the coordinator at ${url} (${failure.code}): start it with \`swarmtask server\`, or point --server / SWARMTASK_SERVER_URL at it`,
+  );
 }

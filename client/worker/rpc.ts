@@ -3,6 +3,7 @@ import { cidForBytes } from '../../shared/cid.js';
 import { signEnvelope } from '../../shared/envelope.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SignedBody, SignedOutput, SignedPath } from '../signed-calls.js';
+import { connectionFailure } from '../connection-failure.js';
 import type { WorkerClient } from '../worker-client.js';
 
 /**
@@ -144,5 +145,16 @@ export function describeError(error: unknown): string {
   const data = errorData(error);
   const message = error instanceof Error ? error.message : String(error);
   if (data?.code) return `${data.reason ?? data.code}: ${message}`;
+  const unreachable = connectionFailure(error);
+  if (unreachable) return `cannot reach the coordinator: ${unreachable.message}`;
+  // Node's fetch says only "fetch failed"; the reason (e.g. "bad port") is in its cause.
+  const reason = error instanceof Error && error.message === 'fetch failed' ? innermostCause(error) : null;
+  if (reason && reason !== error && reason.message) return `fetch failed: ${reason.message}`;
   return message || 'unknown error';
+}
+
+function innermostCause(error: Error): Error {
+  let current = error;
+  for (let depth = 0; current.cause instanceof Error && depth < 6; depth++) current = current.cause;
+  return current;
 }
