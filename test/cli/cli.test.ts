@@ -79,6 +79,20 @@ describe('swarmtask CLI', () => {
     expect(again.code).toBe(1);
   });
 
+  it('pages todo lists with --before, hinting the next page on stderr', async () => {
+    using dir = tempDir();
+    const specFile = join(dir.path, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(JSON.parse((await runCli(['todo', 'add', specFile, '--data', dir.path, '--json'])).stdout).id);
+    const first = await runCli(['todo', 'list', '--limit', '2', '--data', dir.path]);
+    expect(first.stdout.trim().split('\n').slice(1).map((line) => Number(line.split(/\s+/)[0]))).toEqual([ids[2], ids[1]]);
+    expect(first.stderr).toBe(`more: add --before ${ids[1]}\n`);
+    const rest = await runCli(['todo', 'list', '--limit', '2', '--before', String(ids[1]), '--data', dir.path, '--json']);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ todos: [{ id: ids[0] }], nextBeforeId: null });
+    expect(rest.stderr).toBe('');
+  });
+
   it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {
     using dir = tempDir();
     const keyFile = join(dir.path, 'worker.json');

@@ -87,7 +87,8 @@ export function registerAdminCommands(program: Command): void {
     .command('list')
     .option('--status <status>', `one of ${TODO_STATUS_VALUES.join(', ')}`)
     .option('--limit <n>', 'how many (default 50)')
-    .action(async (flags: { status?: string; limit?: string }, cmd: Command) => {
+    .option('--before <id>', 'only todos older than this id (the next page; lists are newest first)')
+    .action(async (flags: { status?: string; limit?: string; before?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
       if (flags.status && !(TODO_STATUS_VALUES as readonly string[]).includes(flags.status)) {
         throw new CliError(`--status must be one of ${TODO_STATUS_VALUES.join(', ')}`, 2);
@@ -96,6 +97,7 @@ export function registerAdminCommands(program: Command): void {
         api.listTodos({
           status: flags.status as (typeof TODO_STATUS_VALUES)[number] | undefined,
           limit: flags.limit ? integer('--limit')(flags.limit) : 50,
+          ...(flags.before ? { beforeId: integer('--before')(flags.before) } : {}),
         }),
       );
       emit(options.json === true, page, () =>
@@ -104,6 +106,8 @@ export function registerAdminCommands(program: Command): void {
           ['id', 'status', 'type', 'name', 'attempts', 'holder', 'updated'],
         ),
       );
+      // The hint goes to stderr, so piping the table stays clean; --json carries nextBeforeId.
+      if (!options.json && page.nextBeforeId !== null) process.stderr.write(`more: add --before ${page.nextBeforeId}\n`);
     });
   for (const [name, verb] of [
     ['show', 'show one todo'],
