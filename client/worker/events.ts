@@ -6,6 +6,7 @@
 export type WorkerEvent =
   | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
+  | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
   | { type: 'disconnected' }
   | { type: 'claimed'; todoId: number; attempt: number; swarmType: string; name: string | null; leaseExpiresAt: number }
@@ -51,6 +52,11 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       return `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''})`;
     case 'registered':
       return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${event.stake}` : ''}`;
+    case 'awaiting_stake':
+      return (
+        `staking key ${event.stakingKey} has stake ${event.stake}; this coordinator needs ${event.minStake} base units before it hands out work. ` +
+        `Waiting; its operator runs: swarmtask stake set ${event.stakingKey} ${event.minStake}`
+      );
     case 'connected':
       return 'connected to the coordinator';
     case 'disconnected':

@@ -36,12 +36,20 @@ export interface CurrentRound {
   now: number;
 }
 
+/** What the coordinator says about itself to anyone (`health.check`). */
+export interface CoordinatorInfo {
+  taskId: string;
+  /** Base units a staking key needs before it may connect, claim or audit. */
+  minStake: number;
+}
+
 export interface WorkerRpc {
   readonly stakingKey: string;
   readonly taskId: string;
   /** Signs `body` for `path` and calls it; rejects with CallTimeoutError after the time limit. */
   call<Path extends SignedPath>(path: Path, body: SignedBody<Path>, options?: CallOptions): Promise<SignedOutput<Path>>;
   currentRound(options?: CallOptions): Promise<CurrentRound>;
+  coordinatorInfo(options?: CallOptions): Promise<CoordinatorInfo>;
   /**
    * Stores `bytes` in the coordinator's IPFS store and returns the CID, after checking that it is
    * the CID the bytes hash to locally (`ipfs add` semantics, CIDv1 raw leaves).
@@ -82,6 +90,9 @@ export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: 
     },
     currentRound(options) {
       return withTimeout('rounds.current', options, (signal) => untyped.query('rounds.current', undefined, { signal })) as Promise<CurrentRound>;
+    },
+    coordinatorInfo(options) {
+      return withTimeout('health.check', options, (signal) => untyped.query('health.check', undefined, { signal })) as Promise<CoordinatorInfo>;
     },
     async storeBytes(bytes, options) {
       const expected = await cidForBytes(bytes);

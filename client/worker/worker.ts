@@ -7,6 +7,7 @@ import { Auditor, createModelJudge } from './audit.js';
 import type { WorkerEvent, WorkerStage } from './events.js';
 import { pause, retryDelayMs, type RetryPolicy } from './retry.js';
 import { createWorkerRpc, describeError, isDefinitiveRefusal, type WorkerRpc } from './rpc.js';
+import { registerAndAwaitStake } from './stake-gate.js';
 import { startStatusServer, type StatusServer, type WorkerHealth } from './status-server.js';
 import { SubmissionStore } from './submission-store.js';
 import { SubmissionSender } from './submission.js';
@@ -176,6 +177,22 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         const resolvedTaskId = taskId ?? (await persist('register', () => discoverTaskId(options.serverUrl, lifetime.signal)));
         taskId = resolvedTaskId;
+        emit({ type: 'started', stakingKey, server: options.serverUrl, taskId: resolvedTaskId, concurrency, audits: options.audit !== false });
+        const callTimeoutMs = options.callTimeoutMs ?? 30_000;
+        const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http' });
+        const registered = await registerAndAwaitStake({
+          rpc: createWorkerRpc(registrar, options.keypair, resolvedTaskId, callTimeoutMs),
+          registration: {
+            ...(options.githubUsername ? { githubUsername: options.githubUsername } : {}),
+            ...(options.mainWalletKey ? { mainWalletKey: options.mainWalletKey } : {}),
+          },
+          emit,
+          persist: (work) => persist('register', work),
+          wait: () => pause(options.pollIntervalMs ?? 5_000, lifetime.signal),
+          stopped: () => lifetime.signal.aborted,
+        }).finally(() => registrar.close());
+        emit({ type: 'registered', stakingKey, githubUsername: registered.githubUsername, stake: registered.stake });
+
         client = createWorkerClient({
           url: options.serverUrl,
           keypair: options.keypair,
@@ -190,16 +207,7 @@ export function createWorker(options: WorkerOptions): Worker {
             connected = false;
           },
         });
-        rpc = createWorkerRpc(client, options.keypair, resolvedTaskId, options.callTimeoutMs ?? 30_000);
-        emit({ type: 'started', stakingKey, server: options.serverUrl, taskId: resolvedTaskId, concurrency, audits: options.audit !== false });
-
-        const registered = await persist('register', () =>
-          rpc!.call('workers.register', {
-            ...(options.githubUsername ? { githubUsername: options.githubUsername } : {}),
-            ...(options.mainWalletKey ? { mainWalletKey: options.mainWalletKey } : {}),
-          }),
-        );
-        emit({ type: 'registered', stakingKey, githubUsername: registered.githubUsername, stake: registered.stake });
+        rpc = createWorkerRpc(client, options.keypair, resolvedTaskId, callTimeoutMs);
         const githubUsername = options.githubUsername ?? registered.githubUsername ?? undefined;
         if (github && !githubUsername) {
           emit({ type: 'error', stage: 'register', message: 'GITHUB_TOKEN is set but no GitHub username is known (--github-user / GITHUB_USERNAME): no PRs will be opened' });

@@ -5,6 +5,8 @@ export const healthRouter = router({
   check: publicProcedure.query(({ ctx }) => ({
     ok: true as const,
     taskId: ctx.core.auth.taskId,
+    /** The stake (base units) a worker key needs before it may connect, claim or audit. */
+    minStake: ctx.core.auth.minStake,
     time: Date.now(),
     lastEventId: ctx.core.bus.latestId,
   })),

@@ -1,0 +1,54 @@
+import { describe, expect, it, vi } from 'vitest';
+import { setStake } from '../../server/auth/workers.js';
+import { createTodo } from '../../server/queue/index.js';
+import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
+import { generateKeypair } from '../../shared/keypair.js';
+import { startTestCoordinator } from '../helpers/coordinator.js';
+import { testWorkers } from './helpers.js';
+
+describe('a worker whose key is not staked yet', () => {
+  it('registers, says once what stake it needs and who can give it, then starts working when staked', async () => {
+    await using t = await startTestCoordinator();
+    await using workers = testWorkers(t);
+    const core = t.coordinator.core;
+    const keypair = generateKeypair();
+    const node = await workers.add({ keypair, start: false });
+    const starting = node.worker.start();
+
+    await vi.waitFor(() => expect(node.eventsOf('awaiting_stake')).toHaveLength(1), { timeout: 10_000 });
+    expect(node.eventsOf('awaiting_stake')[0]).toEqual({
+      type: 'awaiting_stake',
+      stakingKey: keypair.publicKeyBase58,
+      stake: 0,
+      minStake: core.auth.minStake,
+    });
+    // Several stake checks later (each a signed call, so a nonce on record): still one
+    // announcement, no refused connections, no error lines.
+    const signedCalls = () =>
+      (core.sqlite.prepare('SELECT count(*) AS n FROM nonces WHERE staking_key = ?').get(keypair.publicKeyBase58) as { n: number }).n;
+    await vi.waitFor(() => expect(signedCalls()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake']);
+    expect(node.eventsOf('error')).toEqual([]);
+    expect(node.eventsOf('connected')).toEqual([]);
+
+    setStake(core, keypair.publicKeyBase58, core.auth.minStake);
+    await starting;
+    expect(node.eventsOf('registered')).toEqual([
+      { type: 'registered', stakingKey: keypair.publicKeyBase58, githubUsername: null, stake: core.auth.minStake },
+    ]);
+    const todo = createTodo(core, { spec: SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC), priority: 0 }).todo;
+    await vi.waitFor(() => expect(node.eventsOf('claimed').map((e) => e.todoId)).toEqual([todo.id]), { timeout: 15_000 });
+    expect(node.eventsOf('error')).toEqual([]);
+  });
+
+  it('stops cleanly while it waits', async () => {
+    await using t = await startTestCoordinator();
+    await using workers = testWorkers(t);
+    const node = await workers.add({ keypair: generateKeypair(), start: false });
+    const starting = node.worker.start();
+    await vi.waitFor(() => expect(node.eventsOf('awaiting_stake')).toHaveLength(1), { timeout: 10_000 });
+    await node.worker.stop({ graceMs: 0 });
+    await starting;
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake', 'stopping', 'stopped']);
+  });
+});
