@@ -41,6 +41,16 @@ describe('swarmtask CLI', () => {
     expect(noKey.stderr).toMatch(/--server needs an API key/);
   });
 
+  it('says which port is taken and how to pick another when the coordinator cannot listen', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const busy = await runCli(['server', '--data', dir.path, '--port', String(t.coordinator.port)]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toBe(
+      `swarmtask: 127.0.0.1:${t.coordinator.port} is already in use (another swarmtask server or up?): stop it, or pick another port with --port / SWARMTASK_PORT (0 picks a free one)\n`,
+    );
+  });
+
   it('exits 2 naming the variable on a bad configuration value', async () => {
     using dir = tempDir();
     const path = dir.path;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Coordinator } from '../../../server/app.js';
+import { startCoordinatorForCli } from '../start-coordinator.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
 import { emit } from '../output.js';
 
@@ -24,11 +25,9 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
     modelMap: flags.modelMap,
     roundMs: flags.roundMs as unknown as number,
   });
-  // Loaded on demand: the server pulls in every domain, and other commands should start fast.
-  const { startCoordinator } = await import('../../../server/app.js');
   const { createLogger } = await import('../../../server/logger.js');
   const log = createLogger({ level: config.logLevel, file: config.logFile });
-  const coordinator = await startCoordinator(config, { log });
+  const coordinator = await startCoordinatorForCli(config, log);
   emit(
     options.json === true,
     { event: 'listening', url: coordinator.url, port: coordinator.port, dataDir: config.dataDir, taskId: config.taskId },

@@ -9,6 +9,7 @@ import { DEMO_WORK } from '../demo-work.js';
 import { describeEvent } from '../progress.js';
 import { cliEntryPath } from '../cli-entry.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
+import { startCoordinatorForCli } from '../start-coordinator.js';
 
 
 interface UpFlags {
@@ -41,14 +42,13 @@ export function registerUpCommand(program: Command): void {
         modelMap: process.env.SWARMTASK_MODEL_MAP ?? '*=offline',
         logLevel: (options.logLevel as 'warn' | undefined) ?? 'warn',
       });
-      const { startCoordinator } = await import('../../../server/app.js');
       const { createLogger } = await import('../../../server/logger.js');
       const { setStake } = await import('../../../server/auth/workers.js');
       const { createTodo } = await import('../../../server/queue/index.js');
       const { streamEvents } = await import('../../../server/events/stream-events.js');
 
       const say = (line: string) => process.stdout.write(`${new Date().toLocaleTimeString()}  ${line}\n`);
-      const coordinator = await startCoordinator(config, { log: createLogger({ level: config.logLevel, file: config.logFile }) });
+      const coordinator = await startCoordinatorForCli(config, createLogger({ level: config.logLevel, file: config.logFile }));
       const { core } = coordinator;
       say(`coordinator on ${coordinator.url}  (data ${resolve(config.dataDir)}, model map "${config.modelMap}", rounds of ${config.roundMs / 1000} s)`);
       say(`dashboard ${coordinator.url}/  ·  health ${coordinator.url}/healthz/  ·  Ctrl-C stops everything`);
