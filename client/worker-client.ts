@@ -1,5 +1,5 @@
 import { createTRPCClient, createWSClient, getUntypedClient, httpBatchLink, wsLink, type TRPCClient } from '@trpc/client';
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { signEnvelope } from '../shared/envelope.js';
 import type { Keypair } from '../shared/keypair.js';
 import type { AppRouter } from '../server/routers/_app.js';
@@ -18,7 +18,8 @@ export interface WorkerClientOptions {
   /** `ws` (default) multiplexes calls and subscriptions on one socket; `http` uses batched HTTP (no subscriptions). */
   transport?: 'ws' | 'http';
   onOpen?: () => void;
-  onClose?: (cause?: { code?: number }) => void;
+  /** `refusal` is the coordinator's reason when it refused the connection (stake, task id, signature). */
+  onClose?: (cause?: { code?: number; refusal?: string }) => void;
   retryDelayMs?: (attempt: number) => number;
 }
 
@@ -50,6 +51,32 @@ export function wsUrlOf(httpUrl: string): string {
 }
 
 /**
+ * The `ws` WebSocket, also reporting why a coordinator refused the connection. tRPC's server
+ * answers a failed connectionParams check with one message whose id is null, then closes; its
+ * client drops that message, so a worker would only ever see "WebSocket closed".
+ */
+function refusalAwareWebSocket(onRefused: (message: string) => void) {
+  return class extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.on('message', (data: RawData, isBinary: boolean) => {
+        if (isBinary) return;
+        // tRPC sets binaryType "arraybuffer"; a Buffer view of it copies nothing.
+        const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+        // A 10-byte look at each frame; only the rare id-null ones are parsed.
+        if (bytes.length > 16_384 || bytes.toString('latin1', 0, 10) !== '{"id":null') return;
+        try {
+          const message = (JSON.parse(bytes.toString()) as { error?: { message?: unknown } }).error?.message;
+          if (typeof message === 'string') onRefused(message);
+        } catch {
+          // Not tRPC's refusal; tRPC itself reports unparsable frames.
+        }
+      });
+    }
+  };
+}
+
+/**
  * The typed worker client: every worker call is signed with the staking key, the WebSocket
  * authenticates with a freshly signed `ws.connect` on every (re)connect, reconnects back off
  * with jitter, and subscriptions resume from their last event id.
@@ -57,11 +84,14 @@ export function wsUrlOf(httpUrl: string): string {
 export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
   const { keypair, taskId } = options;
   const transport = options.transport ?? 'ws';
+  let refusal: string | undefined;
   const wsClient =
     transport === 'ws'
       ? createWSClient({
           url: wsUrlOf(options.url),
-          WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+          WebSocket: refusalAwareWebSocket((message) => {
+            refusal = message;
+          }) as unknown as typeof globalThis.WebSocket,
           connectionParams: () => {
             // tRPC only carries string values here, so the signed payload goes as JSON text.
             const envelope = signEnvelope({}, { action: WS_CONNECT_ACTION, taskId }, keypair);
@@ -69,8 +99,13 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
           },
           retryDelayMs: options.retryDelayMs ?? jitteredBackoff(),
           keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
-          ...(options.onOpen ? { onOpen: options.onOpen } : {}),
-          ...(options.onClose ? { onClose: options.onClose } : {}),
+          onOpen: () => {
+            refusal = undefined;
+            options.onOpen?.();
+          },
+          onClose: (cause?: { code?: number }) => {
+            options.onClose?.(refusal === undefined ? cause : { ...cause, refusal });
+          },
         })
       : null;
   const trpc = createTRPCClient<AppRouter>({

@@ -8,7 +8,7 @@ export type WorkerEvent =
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
-  | { type: 'disconnected' }
+  | { type: 'disconnected'; refusal?: string }
   | { type: 'claimed'; todoId: number; attempt: number; swarmType: string; name: string | null; leaseExpiresAt: number }
   | { type: 'ran'; todoId: number; swarmType: string; messages: number; inputTokens: number; outputTokens: number; seconds: number; status: string }
   | { type: 'pr'; todoId: number; prUrl: string }
@@ -60,7 +60,9 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'connected':
       return 'connected to the coordinator';
     case 'disconnected':
-      return 'lost the connection to the coordinator; retrying';
+      return event.refusal
+        ? `the coordinator refused the connection: ${event.refusal}; retrying`
+        : 'lost the connection to the coordinator; retrying';
     case 'claimed':
       return `todo ${event.todoId} claimed: ${event.name ?? 'swarm'} (${event.swarmType}, attempt ${event.attempt})`;
     case 'ran':

@@ -202,8 +202,10 @@ export function createWorker(options: WorkerOptions): Worker {
             if (!connected) emit({ type: 'connected' });
             connected = true;
           },
-          onClose: () => {
-            if (connected && state !== 'stopping' && state !== 'stopped') emit({ type: 'disconnected' });
+          onClose: (cause) => {
+            if (connected && state !== 'stopping' && state !== 'stopped') {
+              emit(cause?.refusal ? { type: 'disconnected', refusal: cause.refusal } : { type: 'disconnected' });
+            }
             connected = false;
           },
         });

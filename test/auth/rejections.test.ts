@@ -352,8 +352,8 @@ describe('WebSocket connectionParams', () => {
     const unstaked = generateKeypair();
     registerWorker(t.coordinator.core, { stakingKey: unstaked.publicKeyBase58 });
     createTodo(t.coordinator.core, todoInput());
-    let closes = 0;
-    const client = t.workerClient(unstaked, { onClose: () => closes++, retryDelayMs: () => 50 });
+    const refusals: (string | undefined)[] = [];
+    const client = t.workerClient(unstaked, { onClose: (cause) => refusals.push(cause?.refusal), retryDelayMs: () => 50 });
     // Each connection is refused: a call sent on it gets the refusal (STAKE_TOO_LOW), or, if the
     // socket is already closing or reconnecting, a closed-socket error. It is never served.
     for (let i = 0; i < 3; i++) {
@@ -367,7 +367,10 @@ describe('WebSocket connectionParams', () => {
       const data = (error as TRPCClientError<AppRouter>).data;
       if (data) expect(data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'STAKE_TOO_LOW' });
     }
-    await vi.waitFor(() => expect(closes).toBeGreaterThanOrEqual(1));
+    // The client reports why: tRPC's own client drops the server's refusal message.
+    await vi.waitFor(() => expect(refusals.length).toBeGreaterThanOrEqual(1));
+    expect(refusals[0]).toBe(`staking key ${unstaked.publicKeyBase58} has stake 0, below the minimum of ${t.coordinator.core.auth.minStake} base units`);
+    await client.close();
     expect(t.coordinator.core.sqlite.prepare('SELECT count(*) AS n FROM assignments').get()).toEqual({ n: 0 });
   });
 
