@@ -104,7 +104,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
             options.onOpen?.();
           },
           onClose: (cause?: { code?: number }) => {
-            options.onClose?.(refusal === undefined ? cause : { ...cause, refusal });
+            // ws's CloseEvent keeps `code` behind a getter, so it is copied by name.
+            options.onClose?.(refusal === undefined ? cause : { ...(cause?.code !== undefined ? { code: cause.code } : {}), refusal });
           },
         })
       : null;

@@ -352,8 +352,8 @@ describe('WebSocket connectionParams', () => {
     const unstaked = generateKeypair();
     registerWorker(t.coordinator.core, { stakingKey: unstaked.publicKeyBase58 });
     createTodo(t.coordinator.core, todoInput());
-    const refusals: (string | undefined)[] = [];
-    const client = t.workerClient(unstaked, { onClose: (cause) => refusals.push(cause?.refusal), retryDelayMs: () => 50 });
+    const closes: { code?: number; refusal?: string }[] = [];
+    const client = t.workerClient(unstaked, { onClose: (cause) => closes.push({ ...cause }), retryDelayMs: () => 50 });
     // Each connection is refused: a call sent on it gets the refusal (STAKE_TOO_LOW), or, if the
     // socket is already closing or reconnecting, a closed-socket error. It is never served.
     for (let i = 0; i < 3; i++) {
@@ -368,8 +368,11 @@ describe('WebSocket connectionParams', () => {
       if (data) expect(data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'STAKE_TOO_LOW' });
     }
     // The client reports why: tRPC's own client drops the server's refusal message.
-    await vi.waitFor(() => expect(refusals.length).toBeGreaterThanOrEqual(1));
-    expect(refusals[0]).toBe(`staking key ${unstaked.publicKeyBase58} has stake 0, below the minimum of ${t.coordinator.core.auth.minStake} base units`);
+    await vi.waitFor(() => expect(closes.length).toBeGreaterThanOrEqual(1));
+    expect(closes[0]).toEqual({
+      code: expect.any(Number),
+      refusal: `staking key ${unstaked.publicKeyBase58} has stake 0, below the minimum of ${t.coordinator.core.auth.minStake} base units`,
+    });
     await client.close();
     expect(t.coordinator.core.sqlite.prepare('SELECT count(*) AS n FROM assignments').get()).toEqual({ n: 0 });
   });
