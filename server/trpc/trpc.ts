@@ -45,8 +45,9 @@ function asTrpcError(cause: unknown): TRPCError | null {
 
 /**
  * Every procedure on every transport: the per-IP token bucket, domain failures turned into tRPC
- * errors with the matching code, and bad inputs into messages that name the field. One middleware, not two: each level of tRPC's middleware
- * chain copies the call's options, a measurable part of a one-todo call.
+ * errors with the matching code, and bad inputs into messages that name the field. One
+ * middleware, not several: each level of tRPC's middleware chain copies the call's options, a
+ * measurable part of a one-todo call.
  */
 const guard = t.middleware(async ({ ctx, next }) => {
   if (ctx.transport !== 'local') {
