@@ -6,6 +6,8 @@ export interface WorkerHealth {
   leasesHeld: number;
   pendingSubmissions: number;
   lastError: { message: string; stage: string; at: string } | null;
+  /** Set while the key's stake is below the coordinator's minimum: the worker waits for it. */
+  awaitingStake: { stake: number; minStake: number } | null;
 }
 
 export interface StatusServer {

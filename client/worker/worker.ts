@@ -110,6 +110,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let state: WorkerStatus['state'] = 'created';
   let connected = false;
   let lastError: WorkerHealth['lastError'] = null;
+  let awaitingStake: WorkerHealth['awaitingStake'] = null;
   let taskId: string | null = options.taskId ?? null;
   let client: WorkerClient | undefined;
   let rpc: WorkerRpc | undefined;
@@ -126,6 +127,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const emit = (event: WorkerEvent) => {
     if (event.type === 'error') lastError = { message: event.message, stage: event.stage, at: new Date().toISOString() };
+    if (event.type === 'awaiting_stake') awaitingStake = { stake: event.stake, minStake: event.minStake };
+    if (event.type === 'registered') awaitingStake = null;
     try {
       options.onEvent?.(event);
     } catch {
@@ -139,6 +142,7 @@ export function createWorker(options: WorkerOptions): Worker {
     leasesHeld: tasks?.leasesHeld ?? 0,
     pendingSubmissions: finalPending ?? (store ? store.pendingCount(stakingKey, taskId ?? undefined) : 0),
     lastError,
+    awaitingStake,
   });
 
   /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */

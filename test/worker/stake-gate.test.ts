@@ -12,8 +12,9 @@ describe('a worker whose key is not staked yet', () => {
     await using workers = testWorkers(t);
     const core = t.coordinator.core;
     const keypair = generateKeypair();
-    const node = await workers.add({ keypair, start: false });
+    const node = await workers.add({ keypair, start: false, statusPort: 0 });
     const starting = node.worker.start();
+    const health = async () => (await (await fetch(`${node.worker.statusUrl}/health`)).json()) as Record<string, unknown>;
 
     await vi.waitFor(() => expect(node.eventsOf('awaiting_stake')).toHaveLength(1), { timeout: 10_000 });
     expect(node.eventsOf('awaiting_stake')[0]).toEqual({
@@ -28,11 +29,11 @@ describe('a worker whose key is not staked yet', () => {
       (core.sqlite.prepare('SELECT count(*) AS n FROM nonces WHERE staking_key = ?').get(keypair.publicKeyBase58) as { n: number }).n;
     await vi.waitFor(() => expect(signedCalls()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
     expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake']);
-    expect(node.eventsOf('error')).toEqual([]);
-    expect(node.eventsOf('connected')).toEqual([]);
+    expect(await health()).toMatchObject({ connected: false, lastError: null, awaitingStake: { stake: 0, minStake: core.auth.minStake } });
 
     setStake(core, keypair.publicKeyBase58, core.auth.minStake);
     await starting;
+    expect(await health()).toMatchObject({ awaitingStake: null });
     expect(node.eventsOf('registered')).toEqual([
       { type: 'registered', stakingKey: keypair.publicKeyBase58, githubUsername: null, stake: core.auth.minStake },
     ]);
