@@ -38,9 +38,11 @@ export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerCo
  * Admin commands act on a running server when `--server` (or SWARMTASK_SERVER_URL) is given,
  * else directly on the data dir.
  */
+const adminServerUrl = (options: GlobalOptions): string | undefined => options.server ?? process.env.SWARMTASK_SERVER_URL;
+
 export async function adminApi(options: GlobalOptions): Promise<AdminApi> {
   const { directAdminApi, remoteAdminApi } = await import('./admin-api.js');
-  const serverUrl = options.server ?? process.env.SWARMTASK_SERVER_URL;
+  const serverUrl = adminServerUrl(options);
   if (serverUrl) {
     const apiKey = options.apiKey ?? process.env.SWARMTASK_API_KEY;
     if (!apiKey) throw new CliError('--server needs an API key: pass --api-key or set SWARMTASK_API_KEY', 2);
@@ -56,7 +58,7 @@ export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi)
   try {
     return await work(api);
   } catch (error) {
-    const serverUrl = options.server ?? process.env.SWARMTASK_SERVER_URL;
+    const serverUrl = adminServerUrl(options);
     throw (serverUrl && unreachableCoordinator(error, serverUrl)) || error;
   } finally {
     api.close();
