@@ -21,8 +21,8 @@ export interface AdminApi {
   createApiKey(name: string): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
-  currentRound(): Promise<Out['rounds']['current']>;
-  roundDetail(number: number): Promise<Out['rounds']['get']>;
+  /** Without a number: the newest tallied round. */
+  roundDetail(number?: number): Promise<Out['rounds']['get']>;
   balances(): Promise<Out['rounds']['balances']>;
   close(): void;
 }
@@ -46,8 +46,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     createApiKey: (name) => call.apiKeys.create({ name }),
     listApiKeys: () => call.apiKeys.list(),
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
-    currentRound: () => call.rounds.current(),
-    roundDetail: (number) => call.rounds.get({ number }),
+    roundDetail: (number) => call.rounds.get(number === undefined ? {} : { number }),
     balances: () => call.rounds.balances({}),
     close: () => core.close(),
   };
@@ -69,8 +68,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     createApiKey: (name) => trpc.apiKeys.create.mutate({ name }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),
-    currentRound: () => trpc.rounds.current.query(),
-    roundDetail: (number) => trpc.rounds.get.query({ number }),
+    roundDetail: (number) => trpc.rounds.get.query(number === undefined ? {} : { number }),
     balances: () => trpc.rounds.balances.query({}),
     close: () => undefined,
   };

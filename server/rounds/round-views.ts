@@ -34,12 +34,31 @@ export function currentRound(core: Core, now = Date.now()) {
   return { number, startsAt: roundStartsAt(core.rounds, number), endsAt: roundEndsAt(core.rounds, number), roundMs: core.rounds.roundMs, now };
 }
 
+/**
+ * The round an operator asking "how did the last round go" means: the newest tallied round that
+ * had submissions, else the newest tallied one. Read from the store, not the clock: the CLI on a
+ * data dir does not know the round length the coordinator runs with (15 s under `up`, 10 min
+ * under `server`).
+ * @throws DomainError ROUND_NOT_FOUND while no round has been tallied.
+ */
+export function lastTalliedRound(core: Pick<Core, 'sqlite'>): number {
+  // Both walk rounds newest first; an idle stretch costs one index probe per empty round.
+  const withWork = cachedStatement(
+    core.sqlite,
+    `SELECT number FROM rounds r WHERE status = 'tallied' AND EXISTS (SELECT 1 FROM submissions s WHERE s.round = r.number)
+     ORDER BY number DESC LIMIT 1`,
+  ).get() as { number: number } | undefined;
+  const row = withWork ?? (cachedStatement(core.sqlite, "SELECT number FROM rounds WHERE status = 'tallied' ORDER BY number DESC LIMIT 1").get() as { number: number } | undefined);
+  if (!row) throw new DomainError('ROUND_NOT_FOUND', 'no round has been tallied yet: work is audited in the round after its own and paid when that one ends');
+  return row.number;
+}
+
 export function roundDetail(core: Core, number: number, now = Date.now()): RoundDetail {
   const row = cachedStatement(core.sqlite, 'SELECT * FROM rounds WHERE number = ?').get(number) as
     | { number: number; starts_at: number; ends_at: number; status: 'open' | 'auditing' | 'tallied'; distribution_cid: string | null; distribution_signature: string | null }
     | undefined;
   const current = roundAt(core.rounds, now);
-  if (!row && number > current) throw new DomainError('TODO_NOT_FOUND', `round ${number} has not started (current round is ${current})`);
+  if (!row && number > current) throw new DomainError('ROUND_NOT_FOUND', `round ${number} has not started (current round is ${current})`);
   const submissions = cachedStatement(core.sqlite, 'SELECT * FROM submissions WHERE round = ? ORDER BY id').all(number) as {
     id: number;
     todo_id: number;

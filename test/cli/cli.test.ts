@@ -2,8 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
+import { createTodo } from '../../server/queue/index.js';
+import { castVote, claimAudits, roundTick } from '../../server/rounds/index.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { at, CID, setupRounds, spec, workAndSubmit } from '../helpers/rounds.js';
 import { runCli } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI', () => {
@@ -101,6 +104,21 @@ describe('swarmtask CLI', () => {
     const rest = await runCli(['todo', 'list', '--limit', '2', '--before', String(ids[1]), '--data', dir.path, '--json']);
     expect(JSON.parse(rest.stdout)).toMatchObject({ todos: [{ id: ids[0] }], nextBeforeId: null });
     expect(rest.stderr).toBe('');
+  });
+
+  it('round show defaults to the newest tallied round with work, whatever round length the coordinator ran', async () => {
+    // The coordinator ran 10-second rounds; the CLI on its data dir has only its own default (10 min).
+    const { core, keys } = setupRounds({ auditQuorum: 1 });
+    using _ = core;
+    const [worker, auditor] = keys as [string, string];
+    createTodo(core, { spec, priority: 0 }, at(4, 0));
+    workAndSubmit(core, worker, 4, CID(3));
+    await roundTick(core, at(5));
+    for (const task of claimAudits(core, auditor, 10, at(5, 5))) castVote(core, auditor, { auditId: task.auditId, vote: 'approve', reason: 'ok' }, {}, at(5, 6));
+    for (const round of [6, 7, 8]) await roundTick(core, at(round));
+    const shown = await runCli(['round', 'show', '--data', core.dataDir, '--json'], { SWARMTASK_TASK_ID: 'test-task' });
+    expect(shown.stderr).toBe('');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ number: 4, status: 'tallied', distribution: { [worker]: 400_000_000_000 } });
   });
 
   it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {

@@ -2,34 +2,13 @@ import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../shared/envelope.js';
 import { verifyDetached, publicKeyFromBase58 } from '../../shared/ed25519.js';
-import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
-import { setStake } from '../../server/auth/workers.js';
-import { claimTodos, createTodo, getTodo, reportResults } from '../../server/queue/index.js';
-import { balances, castVote, claimAudits, roundDetail, roundTick, submitWork, type SignedDistribution } from '../../server/rounds/index.js';
-import { openTestCore } from '../helpers/core.js';
-
-const ROUND = 10_000;
-const spec = SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC);
-const at = (round: number, offset = 1) => round * ROUND + offset;
-const CID = (n: number) => `bafkrei${'abcdefgh'[n]!.repeat(52)}`;
-
-function setup(overrides = {}) {
-  const core = openTestCore({ roundMs: ROUND, auditQuorum: 3, auditTimeoutMs: 5_000, ...overrides });
-  const keys = ['A', 'B', 'C', 'D'].map((n) => `${n}${'1'.repeat(43)}`);
-  for (const key of keys) setStake(core, key, core.auth.minStake);
-  return { core, keys };
-}
-
-/** Worker `key` claims a todo in round `round`, reports, and submits. */
-function workAndSubmit(core: ReturnType<typeof setup>['core'], key: string, round: number, cid: string) {
-  const [claimed] = claimTodos(core, { stakingKey: key, max: 1 }, at(round));
-  reportResults(core, { stakingKey: key }, [{ todoId: claimed!.todoId, leaseToken: claimed!.leaseToken, result: { cid } }], at(round, 2));
-  return submitWork(core, key, { todoId: claimed!.todoId, round, submissionCid: cid }, at(round, 3));
-}
+import { claimTodos, createTodo, getTodo } from '../../server/queue/index.js';
+import { balances, castVote, claimAudits, lastTalliedRound, roundDetail, roundTick, type SignedDistribution } from '../../server/rounds/index.js';
+import { at, CID, setupRounds, spec, workAndSubmit } from '../helpers/rounds.js';
 
 describe('rounds, audits and payouts', () => {
   it('audits in round r+1, tallies after it, pays approved work, and publishes a signed list', async () => {
-    const { core, keys } = setup();
+    const { core, keys } = setupRounds();
     using _ = core;
     const [a, b, c, d] = keys as [string, string, string, string];
     const { todo } = createTodo(core, { spec, priority: 0, reward: 400 }, at(5, 0));
@@ -71,8 +50,26 @@ describe('rounds, audits and payouts', () => {
     expect(published.coordinatorKey).toBe(core.coordinatorKey.publicKeyBase58);
   });
 
+  it('"the last round" is the newest tallied round with submissions, else the newest tallied one', async () => {
+    const { core, keys } = setupRounds({ auditQuorum: 1 });
+    using _ = core;
+    const [a, b] = keys as [string, string, string, string];
+    expect(() => lastTalliedRound(core)).toThrow(expect.objectContaining({ reason: 'ROUND_NOT_FOUND' }));
+    for (const round of [1, 2, 3]) await roundTick(core, at(round));
+    expect(lastTalliedRound(core)).toBe(1); // only empty rounds so far: the newest tallied
+
+    createTodo(core, { spec, priority: 0 }, at(4, 0));
+    workAndSubmit(core, a, 4, CID(3));
+    await roundTick(core, at(5));
+    for (const task of claimAudits(core, b, 10, at(5, 5))) castVote(core, b, { auditId: task.auditId, vote: 'approve', reason: 'ok' }, {}, at(5, 6));
+    for (const round of [6, 7, 8]) await roundTick(core, at(round));
+    expect(roundDetail(core, 6, at(8, 1)).status).toBe('tallied'); // newer, tallied, empty
+    expect(lastTalliedRound(core)).toBe(4);
+    expect(roundDetail(core, lastTalliedRound(core), at(8, 1)).distribution).toEqual({ [a]: 400_000_000_000 });
+  });
+
   it('a rejected submission earns nothing and its todo goes back to the queue for someone else', async () => {
-    const { core, keys } = setup({ auditQuorum: 2 });
+    const { core, keys } = setupRounds({ auditQuorum: 2 });
     using _ = core;
     const [a, b, c] = keys as [string, string, string, string];
     const { todo } = createTodo(core, { spec, priority: 0 }, at(1, 0));
@@ -90,7 +87,7 @@ describe('rounds, audits and payouts', () => {
   });
 
   it('an audit not cast in time is reassigned to another worker', async () => {
-    const { core, keys } = setup({ auditQuorum: 1 });
+    const { core, keys } = setupRounds({ auditQuorum: 1 });
     using _ = core;
     const [a] = keys as [string];
     createTodo(core, { spec, priority: 0 }, at(1, 0));
@@ -106,7 +103,7 @@ describe('rounds, audits and payouts', () => {
   });
 
   it('caps a round at its bounty, in integer base units', async () => {
-    const { core, keys } = setup({ auditQuorum: 1, roundBountyCap: 1000 });
+    const { core, keys } = setupRounds({ auditQuorum: 1, roundBountyCap: 1000 });
     using _ = core;
     const [a, b] = keys as [string, string];
     createTodo(core, { spec, priority: 0, reward: 900 }, at(1, 0));

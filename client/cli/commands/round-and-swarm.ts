@@ -7,14 +7,14 @@ export function registerRoundAndSwarmCommands(program: Command): void {
   const round = program.command('round').description('rounds, votes and payouts');
   round
     .command('show [number]')
-    .description('a round (default: the last one whose audits are done) with submissions, votes and its distribution list')
+    .description('a round (default: the newest tallied one) with submissions, votes and its distribution list')
     .action(async (number: string | undefined, _: unknown, cmd: Command) => {
       const options = globalOptions(cmd);
-      const detail = await withAdmin(options, async (api) => {
-        const target = number === undefined ? Math.max(0, (await api.currentRound()).number - 2) : Number(number);
-        if (!Number.isInteger(target) || target < 0) throw new CliError('round number must be a non-negative integer', 2);
-        return api.roundDetail(target);
-      });
+      const target = number === undefined ? undefined : Number(number);
+      if (target !== undefined && (!/^\d+$/.test(number!) || !Number.isSafeInteger(target))) {
+        throw new CliError('round number must be a non-negative integer', 2);
+      }
+      const detail = await withAdmin(options, (api) => api.roundDetail(target));
       emit(options.json === true, detail, () =>
         [
           `round ${detail.number}: ${detail.status}${detail.distributionCid ? `  list ${detail.distributionCid}` : ''}`,
