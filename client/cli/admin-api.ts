@@ -5,6 +5,7 @@ import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { openCore } from '../../server/open-core.js';
 import type { inferRouterOutputs } from '@trpc/server';
+import { recordedRoundClock } from '../../server/rounds/round-clock.js';
 import { createLocalCaller } from '../../server/trpc/local-caller.js';
 
 type Out = inferRouterOutputs<AppRouter>;
@@ -34,6 +35,9 @@ export interface AdminApi {
  */
 export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
   const core = openCore(config, log);
+  // Round numbers and their status follow the round length the coordinator ran with, which only
+  // the store records; this process runs no rounds, so it reads them on that clock.
+  Object.assign(core.rounds, recordedRoundClock(core.sqlite) ?? {});
   const call = createLocalCaller(core);
   return {
     createTodo: (input) => call.todos.create(input),

@@ -80,8 +80,8 @@ export function roundDetail(core: Core, number: number, now = Date.now()): Round
   const status = row?.status === 'tallied' ? 'tallied' : number < current ? 'auditing' : 'open';
   return {
     number,
-    startsAt: roundStartsAt(core.rounds, number),
-    endsAt: roundEndsAt(core.rounds, number),
+    startsAt: row?.starts_at ?? roundStartsAt(core.rounds, number),
+    endsAt: row?.ends_at ?? roundEndsAt(core.rounds, number),
     status,
     distributionCid: row?.distribution_cid ?? null,
     distributionSignature: row?.distribution_signature ?? null,

@@ -118,7 +118,16 @@ describe('swarmtask CLI', () => {
     for (const round of [6, 7, 8]) await roundTick(core, at(round));
     const shown = await runCli(['round', 'show', '--data', core.dataDir, '--json'], { SWARMTASK_TASK_ID: 'test-task' });
     expect(shown.stderr).toBe('');
-    expect(JSON.parse(shown.stdout)).toMatchObject({ number: 4, status: 'tallied', distribution: { [worker]: 400_000_000_000 } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      number: 4,
+      status: 'tallied',
+      startsAt: at(4, 0),
+      endsAt: at(5, 0),
+      distribution: { [worker]: 400_000_000_000 },
+    });
+    // A round the store has no row for is dated on the coordinator's clock too, not the CLI's.
+    const unseen = JSON.parse((await runCli(['round', 'show', '20', '--data', core.dataDir, '--json'], { SWARMTASK_TASK_ID: 'test-task' })).stdout);
+    expect(unseen).toMatchObject({ number: 20, startsAt: at(20, 0), endsAt: at(21, 0), submissions: [] });
   });
 
   it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {
