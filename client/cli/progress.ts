@@ -36,9 +36,13 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
       return `${todo} rejected in audit; back in the queue`;
     case 'todo.done':
       return `${todo} done`;
+    // Every round is tallied and gets a (possibly empty) signed list, every 15 s under `up`;
+    // lines for rounds that had no work would bury the ones that matter.
     case 'round.tallied':
+      if (Number(d.approved) === 0 && Number(d.rejected) === 0) return null;
       return `round ${String(d.round)} tallied: ${String(d.approved)} approved, ${String(d.rejected)} rejected`;
     case 'round.distribution':
+      if (Number(d.total) === 0) return null;
       return `round ${String(d.round)} payout list signed and stored: ${String(d.cid)} (total ${formatSwarms(Number(d.total))})`;
     default:
       return null;

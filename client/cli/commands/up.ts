@@ -39,7 +39,7 @@ export function registerUpCommand(program: Command): void {
         roundMs: Number(flags.roundMs),
         auditTimeoutMs: Math.max(5_000, Number(flags.roundMs)),
         leaseMs: 30_000,
-        modelMap: process.env.SWARMTASK_MODEL_MAP ?? '*=offline',
+        modelMap: process.env.SWARMTASK_MODEL_MAP || '*=offline', // empty counts as unset
         logLevel: (options.logLevel as 'warn' | undefined) ?? 'warn',
       });
       const { createLogger } = await import('../../../server/logger.js');

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../helpers/coordinator.js';
+import { CLI } from '../helpers/run-cli.js';
+
+/** A line of `up`'s output without its time stamp ("6:30:21 AM  …"). */
+const text = (line: string) => line.replace(/^\S+ [AP]M {2}|^\S+ {2}/, '');
+
+describe('swarmtask up (what `npm start` runs)', () => {
+  it('carries the example work item from claim to a signed payout list, shows each step, and stops its workers on SIGINT', async () => {
+    using dir = tempDir();
+    // Short rounds so the payout comes within seconds; everything else is `npm start` as shipped.
+    const up = spawn(process.execPath, [CLI, 'up', '--port', '0', '--round-ms', '2000', '--data', dir.path], {
+      cwd: dir.path,
+      env: withoutVariables(process.env, ['SWARMTASK_MODEL_MAP', 'SWARMTASK_PORT', 'SWARMTASK_DATA_DIR']),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    let stderr = '';
+    let pending = '';
+    up.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop()!;
+      lines.push(...complete.map(text));
+    });
+    up.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = once(up, 'exit');
+    try {
+      await vi.waitFor(() => expect(lines.some((l) => /payout list signed and stored: \S+ \(total 1,600 SWARMS\)/.test(l))).toBe(true), {
+        timeout: 60_000,
+        interval: 100,
+      });
+    } finally {
+      up.kill('SIGINT');
+    }
+    const [code] = await exited;
+
+    const step = (pattern: RegExp) => {
+      const index = lines.findIndex((l) => pattern.test(l));
+      expect(index, `no line matches ${pattern}:\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+      return index;
+    };
+    // The original system's example item, through every stage in order.
+    const order = [
+      step(/^enqueued todo 1: Financial Analysis Swarm \(ConcurrentWorkflow\)$/),
+      step(/^todo 1 claimed by worker-\d \(attempt 1\)$/),
+      step(/^todo 1 swarm finished on worker-\d; result and signed proof stored on IPFS$/),
+      step(/^todo 1 submitted by worker-\d for round \d+/),
+      step(/^todo 1 audit assigned to worker-\d$/),
+      step(/^audit by worker-\d: approve/),
+      step(/^todo 1 approved: worker-\d earns 400 SWARMS$/),
+      step(/^round \d+ tallied: 4 approved, 0 rejected$/),
+      step(/payout list signed and stored: \S+ \(total 1,600 SWARMS\)$/),
+    ];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Rounds without work are tallied too, but print nothing.
+    expect(lines.filter((l) => /tallied: 0 approved, 0 rejected|total 0 SWARMS/.test(l))).toEqual([]);
+
+    expect(lines.at(-1)).toBe('stopping workers…');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+});
+
+function withoutVariables(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+}
