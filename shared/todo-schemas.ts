@@ -82,5 +82,6 @@ export const ReleasePayloadSchema = z.object({
 
 /** Per-lease outcome of a batch call; a lost lease is reported, not thrown, so one stale item cannot sink a batch. */
 export type LeaseOutcome =
-  | { todoId: number; ok: true; leaseExpiresAt?: number }
+  /** `status`: where a failed or released todo went (back to the queue, or failed after its last attempt). */
+  | { todoId: number; ok: true; leaseExpiresAt?: number; status?: 'initialized' | 'failed' }
   | { todoId: number; ok: false; reason: 'LEASE_LOST' };

@@ -16,7 +16,7 @@ export type WorkerEvent =
   | { type: 'reported'; todoId: number; submissionCid: string; note?: string }
   | { type: 'submitted'; todoId: number; round: number; submissionCid: string; submissionId: number }
   | { type: 'submission_dropped'; todoId: number; submissionCid: string; reason: string }
-  | { type: 'failed'; todoId: number; error: string; reported: boolean }
+  | { type: 'failed'; todoId: number; error: string; reported: boolean; lastAttempt?: boolean }
   | { type: 'lease_lost'; todoId: number }
   | { type: 'released'; todoIds: number[] }
   | {
@@ -78,7 +78,7 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'submission_dropped':
       return `todo ${event.todoId} submission ${short(event.submissionCid)} dropped: ${event.reason}`;
     case 'failed':
-      return `todo ${event.todoId} failed: ${event.error}${event.reported ? ' (back in the queue)' : ''}`;
+      return `todo ${event.todoId} failed: ${event.error}${event.lastAttempt ? ' (its last attempt: the todo is failed)' : event.reported ? ' (back in the queue)' : ''}`;
     case 'lease_lost':
       return `todo ${event.todoId} lease lost; dropping the work`;
     case 'released':

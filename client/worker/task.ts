@@ -412,10 +412,11 @@ export class TaskRunner {
   private async fail(job: Job, message: string): Promise<void> {
     const { todo } = job;
     try {
-      await this.options.rpc.call('todos.reportFailures', {
+      const [outcome] = await this.options.rpc.call('todos.reportFailures', {
         failures: [{ todoId: todo.todoId, leaseToken: todo.leaseToken, error: (message || 'failed').slice(0, 4000) }],
       });
-      this.options.emit({ type: 'failed', todoId: todo.todoId, error: message, reported: true });
+      const lastAttempt = outcome?.ok === true && outcome.status === 'failed';
+      this.options.emit({ type: 'failed', todoId: todo.todoId, error: message, reported: true, ...(lastAttempt ? { lastAttempt } : {}) });
     } catch (error) {
       this.options.emit({ type: 'failed', todoId: todo.todoId, error: message, reported: false });
       this.options.emit({ type: 'error', stage: 'report', todoId: todo.todoId, message: `failure report: ${describeError(error)}` });

@@ -32,8 +32,8 @@ function endLeases<T extends LeaseRef>(
       if (!holds.get({ todoId: item.todoId, leaseToken: item.leaseToken, stakingKey: holder.stakingKey })) {
         return { todoId: item.todoId, ok: false, reason: 'LEASE_LOST' };
       }
-      returnToQueue(core.sqlite, { ...item, holderKey: holder.stakingKey }, why(item), now);
-      return { todoId: item.todoId, ok: true };
+      const status = returnToQueue(core.sqlite, { ...item, holderKey: holder.stakingKey }, why(item), now);
+      return { todoId: item.todoId, ok: true, status };
     });
   });
   if (outcomes.some((o) => o.ok)) core.bus.notify();

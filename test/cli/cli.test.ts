@@ -130,6 +130,45 @@ describe('swarmtask CLI', () => {
     expect(unseen).toMatchObject({ number: 20, startsAt: at(20, 0), endsAt: at(21, 0), submissions: [] });
   });
 
+  it('cancels and redrives todos, fails and releases leases, and revokes keys, with one line each', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const env = { SWARMTASK_TASK_ID: 'test-task' };
+    const data = ['--data', t.dataDir];
+    const specFile = join(dir.path, 'spec.json');
+    writeFileSync(specFile, (await runCli(['todo', 'example'])).stdout);
+    const add = async (...flags: string[]) => JSON.parse((await runCli(['todo', 'add', specFile, ...data, '--json', ...flags], env)).stdout).id as number;
+    const [queued, failing, handedBack] = [await add(), await add('--max-attempts', '1', '--priority', '9'), await add('--priority', '5')];
+
+    expect((await runCli(['todo', 'cancel', String(queued), ...data], env)).stdout).toBe(`todo ${queued} cancelled\n`);
+    const again = await runCli(['todo', 'cancel', String(queued), ...data], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/todo \d+ is cancelled; only queued or in-progress todos can be cancelled/);
+
+    const keyFile = join(dir.path, 'worker.json');
+    const publicKey = JSON.parse((await runCli(['keygen', '--out', keyFile, '--json'])).stdout).publicKey as string;
+    await runCli(['stake', 'set', publicKey, '1000000000', ...data], env);
+    const lease = ['--key', keyFile, '--server', t.url];
+    const claim = async () => (JSON.parse((await runCli(['lease', 'claim', ...lease, '--json'], env)).stdout) as { todoId: number; leaseToken: string }[])[0]!;
+    const first = await claim();
+    expect(first.todoId).toBe(failing);
+    expect((await runCli(['lease', 'fail', String(first.todoId), first.leaseToken, ...lease, '--error', 'model timed out'], env)).stdout).toBe(
+      `todo ${failing} failed: that was its last attempt (swarmtask todo redrive ${failing} queues it again)\n`,
+    );
+    expect(JSON.parse((await runCli(['todo', 'show', String(failing), ...data, '--json'], env)).stdout)).toMatchObject({ status: 'failed', lastError: 'model timed out' });
+    expect((await runCli(['todo', 'redrive', String(failing), ...data], env)).stdout).toBe(`todo ${failing} back in the queue (attempts 0/1)\n`);
+
+    const second = await claim(); // the same key never gets the same todo twice: the other one
+    expect(second.todoId).toBe(handedBack);
+    expect((await runCli(['lease', 'release', String(second.todoId), second.leaseToken, ...lease], env)).stdout).toBe(`todo ${handedBack} released\n`);
+    expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout)).toMatchObject({ status: 'initialized', attempts: 0 });
+
+    const { id } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', ...data, '--json'], env)).stdout) as { id: string };
+    expect((await runCli(['keys', 'revoke', id, ...data], env)).code).toBe(0);
+    const keys = JSON.parse((await runCli(['keys', 'list', ...data, '--json'], env)).stdout) as { id: string; revokedAt: number | null }[];
+    expect(keys.find((k) => k.id === id)?.revokedAt).toEqual(expect.any(Number));
+  });
+
   it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {
     using dir = tempDir();
     const keyFile = join(dir.path, 'worker.json');

@@ -151,7 +151,7 @@ describe('durability across kill -9 (server as a child process via the CLI)', ()
       expect(claimedA.map((c) => c.todoId)).toEqual(created.slice(0, 5));
       const [failsForGood, submitted, failedOnce, heartbeated, held] = claimedA;
       expect(await a.todos.reportFailures({ failures: [{ ...lease(failsForGood!), error: 'unrecoverable' }] })).toEqual([
-        { todoId: failsForGood!.todoId, ok: true },
+        { todoId: failsForGood!.todoId, ok: true, status: 'failed' },
       ]);
       expect(await a.todos.reportResults({ results: [{ ...lease(submitted!), result: { answer: 42 } }] })).toEqual([
         { todoId: submitted!.todoId, ok: true },
@@ -198,7 +198,7 @@ describe('durability across kill -9 (server as a child process via the CLI)', ()
       const [beatAgain] = await a.todos.heartbeat({ leases: [lease(heartbeated!)] });
       expect(beatAgain).toMatchObject({ todoId: heartbeated!.todoId, ok: true });
       expect(await b.todos.reportFailures({ failures: [{ ...lease(bHeld!), error: 'after restart' }] })).toEqual([
-        { todoId: bHeld!.todoId, ok: true },
+        { todoId: bHeld!.todoId, ok: true, status: 'initialized' },
       ]);
       expect(await b.todos.reportResults({ results: [{ ...lease(bOther!), result: 'b done' }] })).toEqual([
         { todoId: bOther!.todoId, ok: true },

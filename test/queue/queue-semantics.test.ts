@@ -109,7 +109,7 @@ describe('queue semantics: domain functions at explicit times', () => {
         expect(sweepQueue(core, now).expiredLeases).toBe(1);
       } else {
         expect(reportFailures(core, { stakingKey: `worker-${attempt}` }, [{ ...lease(claim!), error: `error ${attempt}` }], now)).toEqual([
-          { todoId: todo.id, ok: true },
+          { todoId: todo.id, ok: true, status: attempt < 5 ? 'initialized' : 'failed' },
         ]);
       }
       const expected = attempt < 5 ? 'initialized' : 'failed';
@@ -149,7 +149,7 @@ describe('queue semantics: domain functions at explicit times', () => {
       const [claim] = claimTodos(core, { stakingKey: 'worker-a', max: 1 }, T0 + i);
       expect(claim).toMatchObject({ todoId: todo.id, attempt: 1 });
       expect(getTodo(core, todo.id).attempts).toBe(1);
-      expect(releaseLeases(core, { stakingKey: 'worker-a' }, [lease(claim!)], T0 + i)).toEqual([{ todoId: todo.id, ok: true }]);
+      expect(releaseLeases(core, { stakingKey: 'worker-a' }, [lease(claim!)], T0 + i)).toEqual([{ todoId: todo.id, ok: true, status: 'initialized' }]);
       expect(getTodo(core, todo.id)).toMatchObject({ status: 'initialized', attempts: 0, holderKey: null });
     }
     expect(eventCounts(core, todo.id)).toEqual({
@@ -491,7 +491,7 @@ describe('queue semantics through the worker client (WebSocket) and the HTTP API
       const [claim] = await worker.todos.claim({ max: 1 });
       expect(claim).toMatchObject({ todoId: todo.id, attempt });
       expect(await worker.todos.reportFailures({ failures: [{ ...lease(claim!), error: `attempt ${attempt} failed` }] })).toEqual([
-        { todoId: todo.id, ok: true },
+        { todoId: todo.id, ok: true, status: attempt < 5 ? 'initialized' : 'failed' },
       ]);
     }
     expect(await api.todos.get.query({ id: todo.id })).toMatchObject({ status: 'failed', attempts: 5, lastError: 'attempt 5 failed' });
@@ -506,7 +506,7 @@ describe('queue semantics through the worker client (WebSocket) and the HTTP API
     for (let i = 0; i < 3; i++) {
       const [claim] = await worker.todos.claim({ max: 1 });
       expect(claim).toMatchObject({ todoId: todo.id, attempt: 1 });
-      expect(await worker.todos.release({ leases: [lease(claim!)] })).toEqual([{ todoId: todo.id, ok: true }]);
+      expect(await worker.todos.release({ leases: [lease(claim!)] })).toEqual([{ todoId: todo.id, ok: true, status: 'initialized' }]);
       expect(getTodo(t.coordinator.core, todo.id)).toMatchObject({ status: 'initialized', attempts: 0 });
     }
   });

@@ -123,7 +123,13 @@ export function registerAdminCommands(program: Command): void {
         const record = await withAdmin(options, (api) =>
           name === 'show' ? api.getTodo(todoId) : name === 'cancel' ? api.cancelTodo(todoId) : api.redriveTodo(todoId),
         );
-        emit(options.json === true, record, () => JSON.stringify(record, null, 2));
+        emit(options.json === true, record, () =>
+          name === 'show'
+            ? JSON.stringify(record, null, 2)
+            : name === 'cancel'
+              ? `todo ${record.id} cancelled`
+              : `todo ${record.id} back in the queue (attempts ${record.attempts}/${record.maxAttempts})`,
+        );
       });
   }
 }

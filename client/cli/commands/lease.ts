@@ -87,7 +87,13 @@ export function registerLeaseCommands(program: Command): void {
       const [outcome] = await withWorker(options, flags, (c) =>
         c.todos.reportFailures({ failures: [{ todoId: Number(todoId), leaseToken, error: flags.error }] }),
       );
-      emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} returned to the queue` : `lease on todo ${todoId} was lost`));
+      emit(options.json === true, outcome, () =>
+        !outcome?.ok
+          ? `lease on todo ${todoId} was lost`
+          : outcome.status === 'failed'
+            ? `todo ${todoId} failed: that was its last attempt (swarmtask todo redrive ${todoId} queues it again)`
+            : `todo ${todoId} returned to the queue`,
+      );
       if (!outcome?.ok) process.exitCode = 1;
     });
   keyOption(lease.command('release <todoId> <leaseToken>').description('hand a todo back unstarted (no attempt counted)')).action(
