@@ -8,7 +8,7 @@ import { CLI } from '../helpers/run-cli.js';
 const text = (line: string) => line.replace(/^\S+ [AP]M {2}|^\S+ {2}/, '');
 
 describe('swarmtask up (what `npm start` runs)', () => {
-  it('carries the example work item from claim to a signed payout list, shows each step, and stops its workers on SIGINT', async () => {
+  it('carries the example work item from claim to a signed payout list, shows each step, and stops its workers on SIGINT', { timeout: 150_000 }, async () => {
     using dir = tempDir();
     // Short rounds so the payout comes within seconds; everything else is `npm start` as shipped.
     const up = spawn(process.execPath, [CLI, 'up', '--port', '0', '--round-ms', '2000', '--data', dir.path], {
@@ -27,11 +27,11 @@ describe('swarmtask up (what `npm start` runs)', () => {
     });
     up.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = once(up, 'exit');
+    // The four demo todos may be paid in one round or split over two, depending on timing.
+    const paid = () =>
+      lines.reduce((sum, l) => sum + Number(/payout list signed and stored: \S+ \(total ([\d,]+) SWARMS\)$/.exec(l)?.[1]?.replace(/,/g, '') ?? 0), 0);
     try {
-      await vi.waitFor(() => expect(lines.some((l) => /payout list signed and stored: \S+ \(total 1,600 SWARMS\)/.test(l))).toBe(true), {
-        timeout: 60_000,
-        interval: 100,
-      });
+      await vi.waitFor(() => expect(paid(), lines.join('\n')).toBe(1600), { timeout: 110_000, interval: 100 });
     } finally {
       up.kill('SIGINT');
     }
@@ -51,8 +51,8 @@ describe('swarmtask up (what `npm start` runs)', () => {
       step(/^todo 1 audit assigned to worker-\d$/),
       step(/^audit by worker-\d: approve/),
       step(/^todo 1 approved: worker-\d earns 400 SWARMS$/),
-      step(/^round \d+ tallied: 4 approved, 0 rejected$/),
-      step(/payout list signed and stored: \S+ \(total 1,600 SWARMS\)$/),
+      step(/^round \d+ tallied: [1-4] approved, 0 rejected$/),
+      step(/payout list signed and stored: \S+ \(total [\d,]+ SWARMS\)$/),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // Rounds without work are tallied too, but print nothing.
