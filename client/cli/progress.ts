@@ -1,3 +1,5 @@
+import { formatSwarms } from '../../shared/swarms-units.js';
+
 /**
  * Turns coordinator events into one human line each, for `swarmtask up`. Unknown or noisy events
  * (heartbeats, internal bookkeeping) print nothing.
@@ -47,8 +49,4 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
     default:
       return null;
   }
-}
-
-export function formatSwarms(baseUnits: number): string {
-  return `${(baseUnits / 1e9).toLocaleString('en-US', { maximumFractionDigits: 9 })} SWARMS`;
 }

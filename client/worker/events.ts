@@ -1,3 +1,5 @@
+import { formatSwarms } from '../../shared/swarms-units.js';
+
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
  * submission → audit). `createWorker({ onEvent })` receives them; the CLI prints them as concise
@@ -51,10 +53,10 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'started':
       return `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''})`;
     case 'registered':
-      return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${event.stake}` : ''}`;
+      return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${formatSwarms(event.stake)}` : ''}`;
     case 'awaiting_stake':
       return (
-        `staking key ${event.stakingKey} has stake ${event.stake}; this coordinator needs ${event.minStake} base units before it hands out work. ` +
+        `staking key ${event.stakingKey} has stake ${formatSwarms(event.stake)}; this coordinator needs ${formatSwarms(event.minStake)} before it hands out work. ` +
         `Waiting; its operator runs: swarmtask stake set ${event.stakingKey} ${event.minStake}`
       );
     case 'connected':
@@ -66,7 +68,7 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'claimed':
       return `todo ${event.todoId} claimed: ${event.name ?? 'swarm'} (${event.swarmType}, attempt ${event.attempt})`;
     case 'ran':
-      return `todo ${event.todoId} swarm ${event.status} in ${event.seconds.toFixed(1)} s: ${event.messages} messages, ${event.inputTokens}+${event.outputTokens} tokens`;
+      return `todo ${event.todoId} swarm ${event.status} in ${event.seconds.toFixed(1)} s: ${event.messages} ${event.messages === 1 ? 'message' : 'messages'}, ${event.inputTokens}+${event.outputTokens} tokens`;
     case 'pr':
       return `todo ${event.todoId} pull request ${event.prUrl}`;
     case 'stored':

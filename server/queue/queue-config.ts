@@ -1,4 +1,6 @@
-export const BASE_UNITS_PER_SWARMS = 1_000_000_000;
+import { BASE_UNITS_PER_SWARMS } from '../../shared/swarms-units.js';
+
+export { BASE_UNITS_PER_SWARMS };
 
 export interface QueueConfig {
   taskId: string;

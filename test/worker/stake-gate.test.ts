@@ -4,6 +4,7 @@ import { createTodo } from '../../server/queue/index.js';
 import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
 import { generateKeypair } from '../../shared/keypair.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
+import { describeWorkerEvent } from '../../client/worker/events.js';
 import { testWorkers } from './helpers.js';
 
 describe('a worker whose key is not staked yet', () => {
@@ -23,6 +24,10 @@ describe('a worker whose key is not staked yet', () => {
       stake: 0,
       minStake: core.auth.minStake,
     });
+    expect(describeWorkerEvent(node.eventsOf('awaiting_stake')[0]!)).toBe(
+      `staking key ${keypair.publicKeyBase58} has stake 0 SWARMS; this coordinator needs 1 SWARMS before it hands out work. ` +
+        `Waiting; its operator runs: swarmtask stake set ${keypair.publicKeyBase58} 1000000000`,
+    );
     // Several stake checks later (each a signed call, so a nonce on record): still one
     // announcement, no refused connections, no error lines.
     const signedCalls = () =>
