@@ -70,8 +70,11 @@ async function refresh() {
       const detail = await call('rounds.get', { number: n }).catch(() => null);
       if (detail) recent.push(detail);
     }
+    // With short rounds the last paid one soon scrolls out of the six above: keep it in view.
+    const lastPaid = await call('rounds.get', {}).catch(() => null);
+    if (lastPaid && !recent.some((r) => r.number === lastPaid.number)) recent.push(lastPaid);
     const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0) / 1e9;
-    rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, sum(r) + ' SWARMS', r.distributionCid || '']);
+    rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, sum(r).toLocaleString('en-US', { maximumFractionDigits: 9 }) + ' SWARMS', r.distributionCid || '']);
     const subs = recent.flatMap((r) => r.submissions.map((s) => ({ ...s, round: r.number })));
     rows('submissions', subs, (s) => [s.round, s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
     const counts = await call('todos.counts');
