@@ -19,6 +19,6 @@ describe('dashboard', () => {
     expect(html).toContain("call('rounds.get', {})");
     const lastPaid = await fetch(`${t.url}/trpc/rounds.get?input=${encodeURIComponent('{}')}`);
     expect(lastPaid.status).toBe(404);
-    expect((await lastPaid.json()).error.data).toMatchObject({ code: 'NOT_FOUND', reason: 'ROUND_NOT_FOUND' });
+    expect(((await lastPaid.json()) as { error: { data: unknown } }).error.data).toMatchObject({ code: 'NOT_FOUND', reason: 'ROUND_NOT_FOUND' });
   });
 });
