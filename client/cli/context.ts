@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
 import type { AdminApi } from './admin-api.js';
-import { unreachableCoordinator } from './coordinator-url.js';
+import { checkedServerUrl, unreachableCoordinator } from './coordinator-url.js';
 import { CliError } from './output.js';
 
 export interface GlobalOptions {
@@ -38,7 +38,11 @@ export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerCo
  * Admin commands act on a running server when `--server` (or SWARMTASK_SERVER_URL) is given,
  * else directly on the data dir.
  */
-const adminServerUrl = (options: GlobalOptions): string | undefined => options.server ?? process.env.SWARMTASK_SERVER_URL;
+/** The running coordinator admin commands act on, if one is named; else they use the data dir. */
+function adminServerUrl(options: GlobalOptions): string | undefined {
+  const url = options.server ?? (process.env.SWARMTASK_SERVER_URL || undefined);
+  return url === undefined ? undefined : checkedServerUrl(url);
+}
 
 export async function adminApi(options: GlobalOptions): Promise<AdminApi> {
   const { directAdminApi, remoteAdminApi } = await import('./admin-api.js');

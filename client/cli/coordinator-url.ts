@@ -11,7 +11,14 @@ const DEFAULT_PORT = 8787;
  */
 export function coordinatorUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   // An empty variable counts as unset, as in a shell's `VAR= command`.
-  const url = flag ?? (env.SWARMTASK_SERVER_URL || env.MIDDLE_SERVER_URL || `http://127.0.0.1:${localPort(env.SWARMTASK_PORT)}`);
+  return checkedServerUrl(flag ?? (env.SWARMTASK_SERVER_URL || env.MIDDLE_SERVER_URL || `http://127.0.0.1:${localPort(env.SWARMTASK_PORT)}`));
+}
+
+/**
+ * A `--server` value, checked: it must be an http(s) URL.
+ * @throws CliError (exit 2) naming the value otherwise.
+ */
+export function checkedServerUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

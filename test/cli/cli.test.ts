@@ -184,6 +184,13 @@ describe('swarmtask CLI', () => {
     const notHttp = await runCli(['register', '--key', keyFile, '--server', 'ftp://127.0.0.1:1'], env);
     expect(notHttp.code).toBe(2);
     expect(notHttp.stderr).toMatch(/--server must be an http/);
+    // Admin commands check --server by the same rule.
+    const adminNotHttp = await runCli(['todo', 'list', '--server', 'ftp://127.0.0.1:1', '--api-key', 'k'], env);
+    expect(adminNotHttp.code).toBe(2);
+    expect(adminNotHttp.stderr).toMatch(/--server must be an http/);
+    const adminNotUrl = await runCli(['todo', 'list', '--server', 'notaurl', '--api-key', 'k'], env);
+    expect(adminNotUrl.code).toBe(2);
+    expect(adminNotUrl.stderr).toMatch(/--server must be a URL, got "notaurl"/);
   });
 
   it('claims and completes a todo by hand, as the README shows', async () => {
