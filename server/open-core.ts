@@ -9,6 +9,7 @@ import { databaseFile, type ServerConfig } from './config.js';
 import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
 import { createProviderRegistry } from './llm/index.js';
 import { ResponseCache } from './swarm-api/response-cache.js';
+import { recordedRoundClock } from './rounds/round-clock.js';
 import type { Core } from './core.js';
 
 function loadOrCreateCoordinatorKey(file: string): Keypair {
@@ -24,9 +25,19 @@ function loadOrCreateCoordinatorKey(file: string): Keypair {
   return keypair;
 }
 
+export interface OpenCoreOptions {
+  /**
+   * `config` (the coordinator): rounds are timed by config.roundMs / roundEpochMs.
+   * `recorded` (readers of a data dir that run no rounds, like the CLI): rounds are timed as the
+   * coordinator that last wrote one timed them, since its round length is its own option.
+   */
+  roundClock?: 'config' | 'recorded';
+}
+
 /** Opens the store (running migrations) and assembles what domain functions need. */
-export function openCore(config: ServerConfig, log: Logger): Core & { close(): void } {
+export function openCore(config: ServerConfig, log: Logger, options: OpenCoreOptions = {}): Core & { close(): void } {
   const { db, sqlite, close } = openDb({ file: databaseFile(config), synchronous: config.synchronous });
+  const clock = (options.roundClock === 'recorded' ? recordedRoundClock(sqlite) : null) ?? { epochMs: config.roundEpochMs, roundMs: config.roundMs };
   const bus = new EventBus(sqlite);
   return {
     db,
@@ -42,8 +53,7 @@ export function openCore(config: ServerConfig, log: Logger): Core & { close(): v
     },
     auth: { taskId: config.taskId, signatureWindowMs: config.signatureWindowMs, minStake: config.minStake },
     rounds: {
-      epochMs: config.roundEpochMs,
-      roundMs: config.roundMs,
+      ...clock,
       auditQuorum: config.auditQuorum,
       auditTimeoutMs: config.auditTimeoutMs,
       bountyCap: config.roundBountyCap,

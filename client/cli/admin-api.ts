@@ -5,7 +5,6 @@ import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { openCore } from '../../server/open-core.js';
 import type { inferRouterOutputs } from '@trpc/server';
-import { recordedRoundClock } from '../../server/rounds/round-clock.js';
 import { createLocalCaller } from '../../server/trpc/local-caller.js';
 
 type Out = inferRouterOutputs<AppRouter>;
@@ -34,10 +33,8 @@ export interface AdminApi {
  * are IMMEDIATE transactions, and the server's event poll picks them up.
  */
 export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
-  const core = openCore(config, log);
-  // Round numbers and their status follow the round length the coordinator ran with, which only
-  // the store records; this process runs no rounds, so it reads them on that clock.
-  Object.assign(core.rounds, recordedRoundClock(core.sqlite) ?? {});
+  // This process runs no rounds: it reads them on the clock the coordinator recorded.
+  const core = openCore(config, log, { roundClock: 'recorded' });
   const call = createLocalCaller(core);
   return {
     createTodo: (input) => call.todos.create(input),
