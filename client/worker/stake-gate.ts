@@ -1,5 +1,6 @@
 import type { SignedOutput } from '../signed-calls.js';
 import type { WorkerEvent } from './events.js';
+import { pause } from './retry.js';
 import type { WorkerRpc } from './rpc.js';
 
 export type RegisteredWorker = NonNullable<SignedOutput<'workers.register'>>;
@@ -11,9 +12,10 @@ export interface StakeGateOptions {
   emit: (event: WorkerEvent) => void;
   /** Retries a call through transient failures (the worker's own policy); throws once stopped. */
   persist: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Waits between stake checks; resolves early when the worker stops. */
-  wait: () => Promise<void>;
-  stopped: () => boolean;
+  /** Between stake checks. */
+  pollMs: number;
+  /** The worker's lifetime: aborting it ends the wait. */
+  signal: AbortSignal;
 }
 
 /**
@@ -31,8 +33,8 @@ export async function registerAndAwaitStake(options: StakeGateOptions): Promise<
       options.emit({ type: 'awaiting_stake', stakingKey: worker.stakingKey, stake: worker.stake, minStake });
       announcedStake = worker.stake;
     }
-    await options.wait();
-    if (options.stopped()) throw new Error('worker stopped while waiting for its stake');
+    await pause(options.pollMs, options.signal);
+    if (options.signal.aborted) throw new Error('worker stopped while waiting for its stake');
     worker = (await persist(() => rpc.call('workers.me', {}))) ?? worker;
   }
   return worker;

@@ -192,8 +192,8 @@ export function createWorker(options: WorkerOptions): Worker {
           },
           emit,
           persist: (work) => persist('register', work),
-          wait: () => pause(options.pollIntervalMs ?? 5_000, lifetime.signal),
-          stopped: () => lifetime.signal.aborted,
+          pollMs: options.pollIntervalMs ?? 5_000,
+          signal: lifetime.signal,
         }).finally(() => registrar.close());
         emit({ type: 'registered', stakingKey, githubUsername: registered.githubUsername, stake: registered.stake });
 
