@@ -158,9 +158,9 @@ export function describeError(error: unknown): string {
   if (data?.code) return `${data.reason ?? data.code}: ${message}`;
   const unreachable = connectionFailure(error);
   if (unreachable) return `cannot reach the coordinator: ${unreachable.message}`;
-  // Node's fetch says only "fetch failed"; the reason (e.g. "bad port") is in its cause.
-  const reason = error instanceof Error && error.message === 'fetch failed' ? innermostCause(error) : null;
-  if (reason && reason !== error && reason.message) return `fetch failed: ${reason.message}`;
+  // Wrappers such as Node's "fetch failed" keep the reason ("bad port") in their cause.
+  const reason = error instanceof Error ? innermostCause(error).message : '';
+  if (reason && !message.includes(reason)) return `${message}: ${reason}`;
   return message || 'unknown error';
 }
 

@@ -32,4 +32,11 @@ describe('worker error lines', () => {
     expect(describeError(error)).toMatch(/^INVALID_INPUT: payload\.max: Too big/);
     expect(isDefinitiveRefusal(error)).toBe(true);
   });
+
+  it('add the reason a wrapper keeps in its cause, once', () => {
+    // What Node's fetch throws for a port it refuses to dial (port 1, say).
+    expect(describeError(new TypeError('fetch failed', { cause: new Error('bad port') }))).toBe('fetch failed: bad port');
+    expect(describeError(new Error('store failed: disk full', { cause: new Error('disk full') }))).toBe('store failed: disk full');
+    expect(describeError(new Error('plain'))).toBe('plain');
+  });
 });
