@@ -3,6 +3,7 @@ import type { Keypair } from '../../shared/keypair.js';
 import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry } from '../../server/swarms/index.js';
 import { createWorkerClient, type WorkerClient } from '../worker-client.js';
 import { jitteredBackoff } from '../backoff.js';
+import { discoverTaskId } from '../discover-task-id.js';
 import { Auditor, createModelJudge } from './audit.js';
 import type { WorkerEvent, WorkerStage } from './events.js';
 import { pause, retryDelayMs, type RetryPolicy } from './retry.js';
@@ -84,15 +85,6 @@ export interface Worker {
   readonly statusUrl: string | null;
   /** The outbox file. */
   readonly storeFile: string;
-}
-
-/** Asks the coordinator for its task id (`GET /healthz`). */
-async function discoverTaskId(serverUrl: string, signal: AbortSignal): Promise<string> {
-  const res = await fetch(new URL('/healthz', serverUrl), { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
-  if (!res.ok) throw new Error(`GET /healthz answered ${res.status}`);
-  const body = (await res.json()) as { taskId?: unknown };
-  if (typeof body.taskId !== 'string' || body.taskId === '') throw new Error('the coordinator did not say its task id');
-  return body.taskId;
 }
 
 export function createWorker(options: WorkerOptions): Worker {

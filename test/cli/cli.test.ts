@@ -204,8 +204,10 @@ describe('swarmtask CLI', () => {
     const keyFile = join(path, 'worker.json');
     const publicKey = JSON.parse((await runCli(['keygen', '--out', keyFile, '--json'])).stdout).publicKey as string;
     expect((await runCli(['stake', 'set', publicKey, '1000000000', '--data', t.dataDir], env)).code).toBe(0);
-    expect((await runCli(['register', '--key', keyFile, '--server', t.url, '--github-user', 'alice'], env)).code).toBe(0);
-    const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], env);
+    // Worker-side commands learn the coordinator's task id ('test-task') from it when not told.
+    const untold = { SWARMTASK_TASK_ID: '', TASK_ID: '' };
+    expect((await runCli(['register', '--key', keyFile, '--server', t.url, '--github-user', 'alice'], untold)).code).toBe(0);
+    const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], untold);
     const [lease] = JSON.parse(claim.stdout) as { todoId: number; leaseToken: string }[];
     expect(lease!.todoId).toBe(todoId);
     const done = await runCli(['lease', 'complete', String(todoId), lease!.leaseToken, '--key', keyFile, '--server', t.url, '--result', '{"answer":42}'], env);

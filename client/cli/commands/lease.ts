@@ -4,6 +4,7 @@ import { readKeyFileOption } from '../read-key-file.js';
 import { createWorkerClient, type WorkerClient } from '../../worker-client.js';
 import { globalOptions, type GlobalOptions } from '../context.js';
 import { coordinatorUrl, unreachableCoordinator } from '../coordinator-url.js';
+import { discoverTaskId } from '../../discover-task-id.js';
 import { CliError, emit, table } from '../output.js';
 
 interface KeyFlags {
@@ -14,9 +15,11 @@ interface KeyFlags {
 async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (client: WorkerClient) => Promise<T>): Promise<T> {
   const keypair = readKeyFileOption(flags.key, 'the staking keypair that signs the call');
   const url = coordinatorUrl(options.server);
-  const taskId = options.taskId ?? process.env.SWARMTASK_TASK_ID ?? process.env.TASK_ID ?? 'swarmtask-local';
-  const client = createWorkerClient({ url, keypair, taskId, transport: 'http' });
+  let client: WorkerClient | undefined;
   try {
+    // Signed calls name the task; unless told, ask the coordinator which one it runs.
+    const taskId = options.taskId ?? (process.env.SWARMTASK_TASK_ID || process.env.TASK_ID || (await discoverTaskId(url)));
+    client = createWorkerClient({ url, keypair, taskId, transport: 'http' });
     return await work(client);
   } catch (error) {
     const unreachable = unreachableCoordinator(error, url);
@@ -24,7 +27,7 @@ async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (cli
     if (error instanceof TRPCClientError) throw new CliError(error.message);
     throw error;
   } finally {
-    await client.close();
+    await client?.close();
   }
 }
 
