@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { ensureDebianCommand } from '../../bin/debian-package.mjs';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,13 +8,7 @@ import { join } from 'node:path';
 
 /** Finds redis-server, installing Debian's package when it is missing (the bench machine is bare). */
 export function ensureRedisServer(): string | null {
-  const which = () => spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  let path = which();
-  if (path) return path;
-  console.error('redis-server not found; installing Debian package redis-server for the BullMQ peer run…');
-  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
-  path = which();
-  return path || null;
+  return ensureDebianCommand('redis-server', 'redis-server', 'the BullMQ peer run') || null;
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

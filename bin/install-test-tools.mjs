@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `npm test` runs this first (pretest): tools the tests compare against, installed from Debian
+// when missing, so `npm ci && npm test` holds on a bare machine. Never fails by itself: a test
+// that needs a missing tool fails with its own message saying how to install it.
+import { ensureDebianCommand } from './debian-package.mjs';
+
+ensureDebianCommand('ipfs_cid', 'ipfs-cid', 'the independent CIDv0 oracle of test/ipfs/cid-debian.test.ts');
