@@ -35,11 +35,14 @@ export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerCo
 }
 
 /**
- * Admin commands act on a running server when `--server` (or SWARMTASK_SERVER_URL) is given,
- * else directly on the data dir.
+ * The running coordinator admin commands act on, if one is named (`--server`, else
+ * SWARMTASK_SERVER_URL); else they use the data dir. A `--data` flag beats the environment's URL.
  */
-/** The running coordinator admin commands act on, if one is named; else they use the data dir. */
 function adminServerUrl(options: GlobalOptions): string | undefined {
+  if (options.server !== undefined && options.data !== undefined) {
+    throw new CliError('pass either --server (a running coordinator) or --data (a data dir), not both', 2);
+  }
+  if (options.data !== undefined) return undefined;
   const url = options.server ?? (process.env.SWARMTASK_SERVER_URL || undefined);
   return url === undefined ? undefined : checkedServerUrl(url);
 }

@@ -1,4 +1,5 @@
 import { DomainError } from '../../shared/errors.js';
+import { formatSwarms } from '../../shared/swarms-units.js';
 import { tryPublicKeyFromBase58 } from '../../shared/ed25519.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
@@ -126,7 +127,8 @@ export function requireStakedWorker(core: Pick<Core, 'sqlite' | 'auth'>, staking
   if (worker.stake < core.auth.minStake) {
     throw new DomainError(
       'STAKE_TOO_LOW',
-      `staking key ${stakingKey} has stake ${worker.stake}, below the minimum of ${core.auth.minStake} base units`,
+      `staking key ${stakingKey} has stake ${formatSwarms(worker.stake)}, below the minimum of ${formatSwarms(core.auth.minStake)} ` +
+        `(${core.auth.minStake} base units)`,
     );
   }
   return worker;

@@ -11,6 +11,7 @@ import { createTodo, getTodo } from '../../server/queue/index.js';
 import { signEnvelope } from '../../shared/envelope.js';
 import { generateKeypair, type Keypair } from '../../shared/keypair.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
+import { formatSwarms } from '../../shared/swarms-units.js';
 import {
   apiClient,
   errorData,
@@ -133,7 +134,9 @@ describe.each(TRANSPORTS)('signed worker calls over %s', (transport) => {
     await expectRejected(t, transport, 'todos.claim', () => envelope, {
       code: 'FORBIDDEN',
       reason: 'STAKE_TOO_LOW',
-      message: new RegExp(`has stake ${core.auth.minStake - 1}, below the minimum of ${core.auth.minStake}`),
+      message: new RegExp(
+        `has stake ${formatSwarms(core.auth.minStake - 1)}, below the minimum of ${formatSwarms(core.auth.minStake)} \\(${core.auth.minStake} base units\\)`,
+      ),
       httpStatus: 403,
     });
     // Registered with no stake at all is refused the same way.
@@ -371,7 +374,7 @@ describe('WebSocket connectionParams', () => {
     await vi.waitFor(() => expect(closes.length).toBeGreaterThanOrEqual(1));
     expect(closes[0]).toEqual({
       code: expect.any(Number),
-      refusal: `staking key ${unstaked.publicKeyBase58} has stake 0, below the minimum of ${t.coordinator.core.auth.minStake} base units`,
+      refusal: `staking key ${unstaked.publicKeyBase58} has stake 0 SWARMS, below the minimum of ${formatSwarms(t.coordinator.core.auth.minStake)} (${t.coordinator.core.auth.minStake} base units)`,
     });
     await client.close();
     expect(t.coordinator.core.sqlite.prepare('SELECT count(*) AS n FROM assignments').get()).toEqual({ n: 0 });

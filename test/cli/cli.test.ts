@@ -106,6 +106,41 @@ describe('swarmtask CLI', () => {
     expect(rest.stderr).toBe('');
   });
 
+  it('shows people amounts in SWARMS and a todo in words (--json keeps base units); an explicit --data beats SWARMTASK_SERVER_URL', async () => {
+    using dir = tempDir();
+    const data = ['--data', dir.path];
+    // A coordinator URL in the environment (as a worker host has) must not take over a --data command.
+    const env = { SWARMTASK_SERVER_URL: `http://127.0.0.1:${await closedPort()}` };
+    const specFile = join(dir.path, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const added = await runCli(['todo', 'add', specFile, ...data, '--reward', '1500000000', '--repo', 'acme/site'], env);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toBe('todo 1 queued (ConcurrentWorkflow: Financial Analysis Swarm; reward 1.5 SWARMS)\n');
+    const shown = (await runCli(['todo', 'show', '1', ...data], env)).stdout.split('\n');
+    expect(shown[0]).toBe('todo 1');
+    for (const line of [
+      /^ {2}status +initialized$/,
+      /^ {2}swarm +ConcurrentWorkflow: Financial Analysis Swarm \(1 agent\)$/,
+      /^ {2}reward +1\.5 SWARMS$/,
+      /^ {2}attempts +0 of 5$/,
+      /^ {2}repository +acme\/site$/,
+    ]) {
+      expect(shown.some((l) => line.test(l)), `${line} in\n${shown.join('\n')}`).toBe(true);
+    }
+    expect(JSON.parse((await runCli(['todo', 'show', '1', ...data, '--json'], env)).stdout)).toMatchObject({ reward: 1_500_000_000 });
+
+    const publicKey = JSON.parse((await runCli(['keygen', '--out', join(dir.path, 'k.json'), '--json'])).stdout).publicKey as string;
+    expect((await runCli(['stake', 'set', publicKey, '2500000000', ...data], env)).stdout).toBe(
+      `stake of ${publicKey} is now 2.5 SWARMS (2500000000 base units)\n`,
+    );
+    expect((await runCli(['workers', ...data], env)).stdout).toMatch(new RegExp(`${publicKey} +- +2\\.5 SWARMS`));
+    expect(JSON.parse((await runCli(['workers', ...data, '--json'], env)).stdout)).toMatchObject([{ stakingKey: publicKey, stake: 2_500_000_000 }]);
+
+    const both = await runCli(['todo', 'list', ...data, '--server', 'http://127.0.0.1:1', '--api-key', 'k']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('swarmtask: pass either --server (a running coordinator) or --data (a data dir), not both\n');
+  });
+
   it('round show defaults to the newest tallied round with work, whatever round length the coordinator ran', async () => {
     // The coordinator ran 10-second rounds; the CLI on its data dir has only its own default (10 min).
     const { core, keys } = setupRounds({ auditQuorum: 1 });
@@ -210,6 +245,9 @@ describe('swarmtask CLI', () => {
     const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], untold);
     const [lease] = JSON.parse(claim.stdout) as { todoId: number; leaseToken: string }[];
     expect(lease!.todoId).toBe(todoId);
+    const held = (await runCli(['todo', 'show', String(todoId), '--data', t.dataDir], env)).stdout;
+    expect(held).toMatch(new RegExp(`^ {2}held by +${publicKey}, lease until \\d{4}-`, 'm'));
+    expect(held).toMatch(/^ {2}attempts +1 of 5$/m);
     const done = await runCli(['lease', 'complete', String(todoId), lease!.leaseToken, '--key', keyFile, '--server', t.url, '--result', '{"answer":42}'], env);
     expect(done.stdout).toMatch(/submitted/);
     const shown = JSON.parse((await runCli(['todo', 'show', String(todoId), '--data', t.dataDir, '--json'], env)).stdout);

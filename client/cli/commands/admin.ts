@@ -4,6 +4,8 @@ import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
+import { describeTodo } from '../todo-view.js';
+import { formatSwarms } from '../../../shared/swarms-units.js';
 
 const integer = (name: string) => (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
@@ -42,12 +44,14 @@ export function registerAdminCommands(program: Command): void {
       const options = globalOptions(cmd);
       const amount = integer('units')(units);
       const worker = await withAdmin(options, (api) => api.setStake(pubkey, amount));
-      emit(options.json === true, worker, () => `stake of ${worker.stakingKey} is now ${worker.stake} base units`);
+      emit(options.json === true, worker, () => `stake of ${worker.stakingKey} is now ${formatSwarms(worker.stake)} (${worker.stake} base units)`);
     });
   program.command('workers').description('list registered workers').action(async (_: unknown, cmd: Command) => {
     const options = globalOptions(cmd);
     const list = await withAdmin(options, (api) => api.listWorkers());
-    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['stakingKey', 'githubUsername', 'stake', 'registeredAt']));
+    emit(options.json === true, list, () =>
+      table(list.map((w) => ({ ...w, stake: formatSwarms(w.stake) })), ['stakingKey', 'githubUsername', 'stake', 'registeredAt']),
+    );
   });
 
   const todo = program.command('todo').description('work items');
@@ -80,11 +84,14 @@ export function registerAdminCommands(program: Command): void {
       }
       const { todo: created, created: isNew } = await withAdmin(options, (api) => api.createTodo(parsed.data));
       emit(options.json === true, { ...created, created: isNew }, () =>
-        isNew ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)})` : `todo ${created.id} already exists for that dedupe key`,
+        isNew
+          ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)})`
+          : `todo ${created.id} already exists for that dedupe key`,
       );
     });
   todo
     .command('list')
+    .description('todos, newest first, as a table')
     .option('--status <status>', `one of ${TODO_STATUS_VALUES.join(', ')}`)
     .option('--limit <n>', 'how many (default 50)')
     .option('--before <id>', 'only todos older than this id (the next page; lists are newest first)')
@@ -125,7 +132,7 @@ export function registerAdminCommands(program: Command): void {
         );
         emit(options.json === true, record, () =>
           name === 'show'
-            ? JSON.stringify(record, null, 2)
+            ? describeTodo(record)
             : name === 'cancel'
               ? `todo ${record.id} cancelled`
               : `todo ${record.id} back in the queue (attempts ${record.attempts}/${record.maxAttempts})`,

@@ -6,6 +6,7 @@ import { globalOptions, type GlobalOptions } from '../context.js';
 import { coordinatorUrl, unreachableCoordinator } from '../coordinator-url.js';
 import { discoverTaskId } from '../../discover-task-id.js';
 import { CliError, emit, table } from '../output.js';
+import { formatSwarms } from '../../../shared/swarms-units.js';
 
 interface KeyFlags {
   key?: string;
@@ -52,7 +53,7 @@ export function registerLeaseCommands(program: Command): void {
       const worker = await withWorker(options, flags, (c) =>
         c.workers.register({ ...(githubUsername ? { githubUsername } : {}), ...(flags.mainWallet ? { mainWalletKey: flags.mainWallet } : {}) }),
       );
-      emit(options.json === true, worker, () => `registered ${worker.stakingKey} (stake ${worker.stake})`);
+      emit(options.json === true, worker, () => `registered ${worker.stakingKey} (stake ${formatSwarms(worker.stake)})`);
     });
 
   const lease = program.command('lease').description('claim and finish todos by hand, as a worker');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
+import { formatSwarms } from '../../../shared/swarms-units.js';
 
 export function registerRoundAndSwarmCommands(program: Command): void {
   const round = program.command('round').description('rounds, votes and payouts');
@@ -23,17 +24,17 @@ export function registerRoundAndSwarmCommands(program: Command): void {
             ['id', 'todo', 'worker', 'status', 'votes'],
           ),
           'distribution:',
-          table(Object.entries(detail.distribution).map(([key, amount]) => ({ key, amount })), ['key', 'amount']),
+          table(Object.entries(detail.distribution).map(([key, amount]) => ({ key, amount: formatSwarms(Number(amount)) })), ['key', 'amount']),
         ].join('\n'),
       );
     });
   program
     .command('balances')
-    .description('ledger balances per staking key (base units)')
+    .description('ledger balances per staking key (--json: base units)')
     .action(async (_: unknown, cmd: Command) => {
       const options = globalOptions(cmd);
       const list = await withAdmin(options, (api) => api.balances());
-      emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['stakingKey', 'balance']));
+      emit(options.json === true, list, () => table(list.map((b) => ({ ...b, balance: formatSwarms(b.balance) })), ['stakingKey', 'balance']));
     });
 
   program

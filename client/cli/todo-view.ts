@@ -1,0 +1,43 @@
+import type { TodoRecord } from '../../server/queue/todo-record.js';
+import { formatSwarms } from '../../shared/swarms-units.js';
+
+const RESULT_PREVIEW_CHARS = 400;
+
+/** A todo as either face returns it (over tRPC, an `unknown` field is inferred optional). */
+type ShownTodo = Omit<TodoRecord, 'result'> & { result?: unknown };
+
+/** `todo show` for a person: what it is, where it stands, who holds it, what went wrong. `--json` gives the whole record. */
+export function describeTodo(todo: ShownTodo, now = Date.now()): string {
+  const spec = todo.spec;
+  const lines: Array<[string, string]> = [
+    ['status', todo.status],
+    ['swarm', `${spec.swarm_type ?? 'auto'}${spec.name ? `: ${spec.name}` : ''} (${spec.agents.length} ${spec.agents.length === 1 ? 'agent' : 'agents'})`],
+    ['task', spec.task],
+    ['reward', formatSwarms(todo.reward)],
+    ['priority', String(todo.priority)],
+    ['attempts', `${todo.attempts} of ${todo.maxAttempts}`],
+  ];
+  if (todo.availableAt > now && todo.status === 'initialized') lines.push(['available', `${iso(todo.availableAt)} (scheduled)`]);
+  if (todo.repo) lines.push(['repository', `${todo.repo.owner}/${todo.repo.name}`]);
+  if (todo.bountyId) lines.push(['bounty', todo.bountyId]);
+  if (todo.dedupeKey) lines.push(['dedupe key', todo.dedupeKey]);
+  if (todo.holderKey) {
+    const lease = todo.leaseExpiresAt === null ? '' : `, lease ${todo.leaseExpiresAt > now ? 'until' : 'expired'} ${iso(todo.leaseExpiresAt)}`;
+    lines.push(['held by', `${todo.holderKey}${lease}`]);
+  }
+  if (todo.prUrl) lines.push(['pull request', todo.prUrl]);
+  if (todo.lastError) lines.push(['last error', todo.lastError]);
+  if (todo.result !== null && todo.result !== undefined) lines.push(['result', preview(todo.result)]);
+  lines.push(['created', iso(todo.createdAt)], ['updated', iso(todo.updatedAt)]);
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return [`todo ${todo.id}`, ...lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function preview(result: unknown): string {
+  const text = typeof result === 'string' ? result : JSON.stringify(result);
+  return text.length <= RESULT_PREVIEW_CHARS ? text : `${text.slice(0, RESULT_PREVIEW_CHARS)}… (${text.length} characters; --json shows all)`;
+}
