@@ -1,4 +1,5 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
+import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
 
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
@@ -6,7 +7,7 @@ import { formatSwarms } from '../../shared/swarms-units.js';
  * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
  */
 export type WorkerEvent =
-  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean }
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
@@ -51,7 +52,12 @@ const short = (text: string, n = 16) => (text.length > n ? `${text.slice(0, n)}�
 export function describeWorkerEvent(event: WorkerEvent): string | null {
   switch (event.type) {
     case 'started':
-      return `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''})`;
+      return (
+        `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''}; ` +
+        (event.models === EMBEDDED_DEFAULT_MODEL_MAP
+          ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
+          : `models ${event.models})`)
+      );
     case 'registered':
       return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${formatSwarms(event.stake)}` : ''}`;
     case 'awaiting_stake':
@@ -68,7 +74,7 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'claimed':
       return `todo ${event.todoId} claimed: ${event.name ?? 'swarm'} (${event.swarmType}, attempt ${event.attempt})`;
     case 'ran':
-      return `todo ${event.todoId} swarm ${event.status} in ${event.seconds.toFixed(1)} s: ${event.messages} ${event.messages === 1 ? 'message' : 'messages'}, ${event.inputTokens}+${event.outputTokens} tokens`;
+      return `todo ${event.todoId} swarm ${event.status} in ${event.seconds < 1 ? `${Math.round(event.seconds * 1000)} ms` : `${event.seconds.toFixed(1)} s`}: ${event.messages} ${event.messages === 1 ? 'message' : 'messages'}, ${event.inputTokens}+${event.outputTokens} tokens`;
     case 'pr':
       return `todo ${event.todoId} pull request ${event.prUrl}`;
     case 'stored':

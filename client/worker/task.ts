@@ -273,7 +273,7 @@ export class TaskRunner {
         messages: result.output.length,
         inputTokens: result.usage.input_tokens,
         outputTokens: result.usage.output_tokens,
-        seconds: (performance.now() - started) / 1000,
+        seconds: Math.round(performance.now() - started) / 1000, // whole milliseconds: no float noise in event lines
         status: result.status,
       });
       job.phase = 'storing';

@@ -173,7 +173,15 @@ export function createWorker(options: WorkerOptions): Worker {
       try {
         const resolvedTaskId = taskId ?? (await persist('register', () => discoverTaskId(options.serverUrl, lifetime.signal)));
         taskId = resolvedTaskId;
-        emit({ type: 'started', stakingKey, server: options.serverUrl, taskId: resolvedTaskId, concurrency, audits: options.audit !== false });
+        emit({
+          type: 'started',
+          stakingKey,
+          server: options.serverUrl,
+          taskId: resolvedTaskId,
+          concurrency,
+          audits: options.audit !== false,
+          models: providers.describe().modelMap,
+        });
         const callTimeoutMs = options.callTimeoutMs ?? 30_000;
         const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http' });
         const registered = await registerAndAwaitStake({

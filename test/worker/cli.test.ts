@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { writeKeypairFile } from '../../shared/keypair.js';
+import { describeWorkerEvent, type WorkerEvent } from '../../client/worker/events.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 import { specFor } from './swarm-specs.js';
@@ -48,6 +49,10 @@ describe('swarmtask worker (CLI)', () => {
       expect(getTodo(t.coordinator.core, todoId).status).toBe('in_review');
       for (const type of ['started', 'claimed', 'ran', 'stored', 'reported', 'submitted']) expect(lines.map((l) => l.type)).toContain(type);
       for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+      // With no model map given, the operator is told that answers come from the offline model.
+      const started = lines.find((l) => l.type === 'started') as unknown as WorkerEvent;
+      expect(started).toMatchObject({ models: '*=offline', concurrency: 1, audits: true });
+      expect(describeWorkerEvent(started)).toMatch(/models \*=offline: the offline model writes placeholder answers, set --model-map/);
     } finally {
       child.kill('SIGTERM');
     }
