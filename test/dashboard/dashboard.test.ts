@@ -7,7 +7,12 @@ describe('dashboard', () => {
     const response = await fetch(`${t.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const csp = response.headers.get('content-security-policy');
+    expect(csp).toMatch(/default-src 'self'/);
+    // Only the page's own script runs, allowed by its hash (the browser test shows the hash is right).
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*';/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    expect((await fetch(`${t.url}/favicon.ico`)).status).toBe(204);
     const html = await response.text();
     for (const procedure of ['todos.counts', 'todos.list', 'rounds.current', 'rounds.get', 'events.list']) expect(html).toContain(procedure);
     // The procedures it reads answer to an API key over plain GET, as the page calls them.

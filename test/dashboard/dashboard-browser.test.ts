@@ -1,0 +1,94 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createTodo, getTodo } from '../../server/queue/index.js';
+import { lastTalliedRound, roundDetail } from '../../server/rounds/index.js';
+import { SwarmSpecSchema } from '../../shared/swarm-spec.js';
+import { DEMO_WORK } from '../../client/cli/demo-work.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startTestCoordinator } from '../helpers/coordinator.js';
+import { testWorkers } from '../worker/helpers.js';
+
+/**
+ * The page's globals, for functions that run in the browser: this project's TypeScript has no DOM
+ * types, and the functions must be self-contained (Playwright sends only their source; a string
+ * would be eval'd in the page, which its CSP rightly forbids).
+ */
+interface PageGlobals {
+  document: { querySelector(selector: string): { textContent: string | null; className: string } | null };
+  localStorage: { getItem(key: string): string | null };
+}
+
+/** The text of every cell of a table's body, row by row, as the page shows them. */
+async function tableRows(page: Page, id: string): Promise<string[][]> {
+  return page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+describe('dashboard in a real browser', () => {
+  it('shows the paid round, its audited submission, the todo and the event log to an operator key; a wrong key gets the reason', async () => {
+    await using t = await startTestCoordinator({ roundMs: 1500 });
+    const core = t.coordinator.core;
+    await using workers = testWorkers(t);
+    for (let i = 0; i < 3; i++) await workers.add();
+    const todoId = createTodo(core, { spec: SwarmSpecSchema.parse(DEMO_WORK[0]), priority: 0 }).todo.id;
+    await vi.waitFor(() => expect(getTodo(core, todoId).status).toBe('done'), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(() => expect(roundDetail(core, lastTalliedRound(core)).distributionCid).not.toBeNull(), { timeout: 20_000, interval: 100 });
+    const paid = roundDetail(core, lastTalliedRound(core));
+    const [submission] = paid.submissions;
+
+    await using browser = await launchChromium();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${t.url}/#key=${t.apiKey}`);
+    await page
+      .waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.textContent?.startsWith('updated'), null, { timeout: 15_000 })
+      .catch((error: Error) => {
+        throw new Error(`the page never refreshed: ${error.message}\n${problems.join('\n')}`);
+      });
+
+    // The key moved from the URL into local storage: it is not left in the address bar or history.
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.getItem('swarmtask-key'))).toBe(t.apiKey);
+    expect(await page.textContent('#task')).toBe('task test-task');
+
+    const rounds = await tableRows(page, 'rounds');
+    expect(rounds).toContainEqual([String(paid.number), 'tallied', '1', '400 SWARMS', paid.distributionCid]);
+    const submissions = await tableRows(page, 'submissions');
+    const shown = submissions.find((row) => row[1] === submission!.submissionCid);
+    expect(shown, JSON.stringify(submissions)).toEqual([
+      String(paid.number),
+      submission!.submissionCid,
+      String(todoId),
+      `${submission!.stakingKey.slice(0, 10)}…`,
+      'approved',
+      'approve, approve',
+    ]);
+    const todos = await tableRows(page, 'todos');
+    expect(todos.map((row) => row.slice(0, 5))).toEqual([[String(todoId), 'done', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '1/5']]);
+    const counts = await page.$$eval('#counts .card', (cards) => cards.map((c) => [c.querySelector('span')?.textContent, c.querySelector('b')?.textContent]));
+    expect(counts).toContainEqual(['done', '1']);
+    const eventTypes = (await tableRows(page, 'events')).map((row) => row[2]);
+    expect(eventTypes).toContain('todo.done');
+    expect(problems).toEqual([]);
+
+    // A revoked or mistyped key: the page says why instead of showing stale or empty tables.
+    const stranger = await browser.newPage();
+    stranger.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await stranger.goto(`${t.url}/#key=sk_not-a-real-key`);
+    await stranger.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.className === 'err', null, { timeout: 15_000 });
+    expect(await stranger.textContent('#status')).toMatch(/API key/);
+    expect(await tableRows(stranger, 'todos')).toEqual([]);
+    // Typing the right key into the form puts the tables back.
+    await stranger.fill('#key', t.apiKey);
+    await stranger.click('#keyform button');
+    await stranger.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.className === 'muted', null, { timeout: 15_000 });
+    expect((await tableRows(stranger, 'todos')).map((row) => row[0])).toEqual([String(todoId)]);
+    expect(problems).toEqual([]);
+  });
+});
