@@ -10,6 +10,7 @@ import { createMetrics } from './http/metrics.js';
 import { clientIp, pathOf, sendJson, type RouteHandler } from './http/route.js';
 import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
 import { mountedRoutes } from './http/mounted-routes.js';
+import { lockDataDir } from './db/data-dir-lock.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
 import { roundTick } from './rounds/round-tick.js';
@@ -38,6 +39,8 @@ export interface StartOptions {
  */
 export async function startCoordinator(config: ServerConfig, options: StartOptions): Promise<Coordinator> {
   const log = options.log;
+  // Before anything else: a second coordinator on this data dir must not even take a port.
+  const dataDirLock = lockDataDir(config.dataDir);
   const readiness: Readiness = { ready: false, reason: 'migrating the store' };
   let core: (Core & { close(): void }) | null = null;
   const metrics = createMetrics(() => core);
@@ -63,10 +66,15 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     }
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    dataDirLock.release();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   let opened: Core & { close(): void };
@@ -74,6 +82,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     opened = openCore(config, log);
   } catch (error) {
     server.close();
+    dataDirLock.release();
     throw error;
   }
   core = opened;
@@ -141,6 +150,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   readiness.ready = true;
   readiness.reason = 'ready';
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  dataDirLock.setUrl(url);
   log.info({ url, dataDir: config.dataDir, taskId: config.taskId }, 'coordinator listening');
 
   let closing: Promise<void> | undefined;
@@ -159,6 +169,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         opened.close();
+        dataDirLock.release();
       })();
       return closing;
     },

@@ -3,7 +3,7 @@ import type { Coordinator } from '../../server/app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { CliError } from './output.js';
 
-/** Starts the coordinator for `server` and `up`, turning a port that cannot be had into advice. */
+/** Starts the coordinator for `server` and `up`, turning a port or data dir that cannot be had into advice. */
 export async function startCoordinatorForCli(config: ServerConfig, log: Logger): Promise<Coordinator> {
   // Loaded on demand: the server pulls in every domain, and other commands should start fast.
   const { startCoordinator } = await import('../../server/app.js');
@@ -11,6 +11,7 @@ export async function startCoordinatorForCli(config: ServerConfig, log: Logger):
     return await startCoordinator(config, { log });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    if (code === 'DATA_DIR_IN_USE') throw new CliError((error as Error).message);
     const where = `${config.host}:${config.port}`;
     if (code === 'EADDRINUSE') {
       throw new CliError(`${where} is already in use (another swarmtask server or up?): stop it, or pick another port with --port / SWARMTASK_PORT (0 picks a free one)`);

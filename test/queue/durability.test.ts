@@ -180,6 +180,20 @@ describe('durability across kill -9 (server as a child process via the CLI)', ()
       const before = storeSnapshot(dir.path);
       expect(before.todos).toHaveLength(11);
 
+      // A second coordinator on the same data dir is refused, naming the first, before it takes a
+      // port or touches the store. (If it were not, it would keep serving until this timeout.)
+      const intruder = await promisify(execFile)(process.execPath, [CLI, 'server', '--port', '0', '--data', dir.path, '--task-id', TASK_ID], {
+        cwd: REPO,
+        env: childEnv,
+        timeout: 20_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code?: number | null; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+      );
+      expect(intruder.code, intruder.stderr).toBe(1);
+      expect(intruder.stderr).toContain(`another coordinator is already running on the data dir ${dir.path} (pid ${first.child.pid}, ${first.url}, since `);
+      expect(storeSnapshot(dir.path)).toEqual(before);
+
       await kill9(first);
       second = await startServer(dir.path, first.port);
       expect(second.url).toBe(first.url);
