@@ -1,4 +1,4 @@
-import { create, type AddOptions, type KuboRPCClient } from 'kubo-rpc-client';
+import type { AddOptions, KuboRPCClient } from 'kubo-rpc-client';
 import type { CID } from 'multiformats/cid';
 import { cidForBytes, identityBlock, parseCid, verifyBlock, type CidVersion } from '../../shared/cid.js';
 import type { WalkOptions } from '../../shared/ipfs/dag.js';
@@ -41,11 +41,13 @@ function splitCredentials(url: string, headers: Record<string, string>): { url: 
 
 export class KuboIpfsStore implements IpfsStore {
   readonly backend = 'kubo' as const;
-  private readonly client: KuboRPCClient;
+  private readonly client: () => Promise<KuboRPCClient>;
 
   constructor(options: KuboStoreOptions) {
     const { url, headers } = splitCredentials(options.url, options.headers ?? {});
-    this.client = create({ url, headers, timeout: options.timeoutMs ?? 120_000 });
+    let client: Promise<KuboRPCClient> | undefined;
+    // kubo-rpc-client takes ~0.5 s to import; only coordinators and workers that use Kubo pay it, on first use.
+    this.client = () => (client ??= import('kubo-rpc-client').then(({ create }) => create({ url, headers, timeout: options.timeoutMs ?? 120_000 })));
   }
 
   async add(content: ImportContent, options: { cidVersion?: CidVersion } = {}): Promise<string> {
@@ -61,7 +63,7 @@ export class KuboIpfsStore implements IpfsStore {
       trickle: false,
       pin: true,
     };
-    const uploaded = this.client.add({ content }, flags);
+    const uploaded = (await this.client()).add({ content }, flags);
     if (!(content instanceof Uint8Array)) return (await uploaded).cid.toString();
     // With the bytes at hand, double-check the daemon: a CID that differs from the Kubo default
     // profile would fail every auditor's "CID ↔ bytes" check later.
@@ -77,7 +79,7 @@ export class KuboIpfsStore implements IpfsStore {
     if (inline !== undefined) return inline;
     let bytes: Uint8Array;
     try {
-      bytes = await this.client.block.get(cid);
+      bytes = await (await this.client()).block.get(cid);
     } catch (err) {
       if (err instanceof Error && NOT_FOUND.test(err.message)) throw new BlockNotFoundError(cid.toString(), err.message);
       throw err;
@@ -92,7 +94,7 @@ export class KuboIpfsStore implements IpfsStore {
     try {
       // `offline` (a Kubo global option) answers from the local repo instead of searching the
       // network, so a miss is immediate.
-      await this.client.block.stat(cid, { offline: true } as Parameters<KuboRPCClient['block']['stat']>[1]);
+      await (await this.client()).block.stat(cid, { offline: true } as Parameters<KuboRPCClient['block']['stat']>[1]);
       return true;
     } catch (err) {
       if (err instanceof Error && NOT_FOUND.test(err.message)) return false;

@@ -1,5 +1,6 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { LlmCallError } from './errors.js';
+import { lazySdkClient } from './lazy-sdk.js';
 import { parseImageRef } from './image-input.js';
 import { callSignal } from './signals.js';
 import { safeToolName, schemaForWire, toLlmCallError } from './sdk-errors.js';
@@ -25,7 +26,6 @@ export interface AnthropicProviderOptions {
   defaultMaxTokens?: number;
 }
 
-const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
 const LEGACY_API_VERSION = '2023-06-01';
 
 function toContent(message: ChatMessage): string | ContentBlockParam[] {
@@ -62,13 +62,17 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): LlmP
     headers['authorization'] = null;
   }
   if (apiVersion) headers['anthropic-version'] = apiVersion;
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: options.maxRetries,
-    timeout: options.timeoutMs,
-    defaultHeaders: headers,
-  });
+  const sdk = lazySdkClient(
+    () => import('@anthropic-ai/sdk'),
+    ({ default: AnthropicClient }) =>
+      new AnthropicClient({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        maxRetries: options.maxRetries,
+        timeout: options.timeoutMs,
+        defaultHeaders: headers,
+      }),
+  );
 
   function buildParams(request: ChatRequest): CreateParams {
     const messages: MessageParam[] = request.messages.map((message) =>
@@ -115,6 +119,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): LlmP
     supportsImages: true,
 
     async chat(request, callOptions) {
+      const { client, errors } = await sdk();
       try {
         const message = await client.messages.create(buildParams(request), requestOptions(callOptions, callOptions?.signal));
         let text = '';
@@ -125,12 +130,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): LlmP
         }
         return finish(request, text, toolInput, toUsage(message.usage), message.model || request.model);
       } catch (err) {
-        throw toLlmCallError(err, SDK_ERRORS, 'anthropic', request.model, callOptions?.signal);
+        throw toLlmCallError(err, errors, 'anthropic', request.model, callOptions?.signal);
       }
     },
 
     async stream(request, callOptions: StreamCallOptions) {
       const signal = callSignal(callOptions.signal, callOptions.timeoutMs ?? options.timeoutMs);
+      const { client, errors } = await sdk();
       try {
         const stream = await client.messages.create({ ...buildParams(request), stream: true }, requestOptions(callOptions, signal));
         let text = '';
@@ -180,7 +186,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): LlmP
         if (!(err instanceof LlmCallError) && signal?.aborted && !callOptions.signal?.aborted) {
           throw new LlmCallError(`anthropic call to ${request.model} timed out`, 'timeout', 'anthropic', request.model, undefined, { cause: err });
         }
-        throw toLlmCallError(err, SDK_ERRORS, 'anthropic', request.model, callOptions.signal);
+        throw toLlmCallError(err, errors, 'anthropic', request.model, callOptions.signal);
       }
     },
   };

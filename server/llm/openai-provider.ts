@@ -1,5 +1,6 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
 import { LlmCallError } from './errors.js';
+import { lazySdkClient } from './lazy-sdk.js';
 import { callSignal } from './signals.js';
 import { parseJsonOutput, safeToolName, schemaForWire, toLlmCallError } from './sdk-errors.js';
 import type { CallOptions, ChatRequest, ChatResult, LlmProvider, StreamCallOptions, TokenUsage } from './types.js';
@@ -24,8 +25,6 @@ export interface OpenAiProviderOptions {
    */
   dialect: 'openai' | 'compatible';
 }
-
-const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
 
 /** o-series and gpt-5 reasoning models reject any temperature but the default. */
 function acceptsTemperature(model: string): boolean {
@@ -55,16 +54,20 @@ function toUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined): 
 
 export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
   const structuredMode = options.structuredOutput ?? 'json_schema';
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: options.maxRetries,
-    timeout: options.timeoutMs,
-    // Passed explicitly so the SDK never falls back to process.env for them.
-    organization: null,
-    project: null,
-    defaultHeaders: options.headers,
-  });
+  const sdk = lazySdkClient(
+    () => import('openai'),
+    ({ default: OpenAIClient }) =>
+      new OpenAIClient({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        maxRetries: options.maxRetries,
+        timeout: options.timeoutMs,
+        // Passed explicitly so the SDK never falls back to process.env for them.
+        organization: null,
+        project: null,
+        defaultHeaders: options.headers,
+      }),
+  );
 
   function buildParams(request: ChatRequest): CreateParams {
     const params: CreateParams = { model: request.model, messages: toMessages(request) };
@@ -110,6 +113,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
     supportsImages: options.supportsImages ?? true,
 
     async chat(request, callOptions) {
+      const { client, errors } = await sdk();
       try {
         const completion = await client.chat.completions.create(buildParams(request), requestOptions(callOptions, callOptions?.signal));
         const message = completion.choices[0]?.message;
@@ -122,7 +126,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
           completion.model || request.model,
         );
       } catch (err) {
-        throw toLlmCallError(err, SDK_ERRORS, options.id, request.model, callOptions?.signal);
+        throw toLlmCallError(err, errors, options.id, request.model, callOptions?.signal);
       }
     },
 
@@ -130,6 +134,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
       // The SDK timeout only covers the wait for response headers; the deadline signal also
       // bounds a body that stalls halfway through the stream.
       const signal = callSignal(callOptions.signal, callOptions.timeoutMs ?? options.timeoutMs);
+      const { client, errors } = await sdk();
       try {
         const stream = await client.chat.completions.create(
           { ...buildParams(request), stream: true, stream_options: { include_usage: true } },
@@ -158,7 +163,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
         if (!(err instanceof LlmCallError) && signal?.aborted && !callOptions.signal?.aborted) {
           throw new LlmCallError(`${options.id} call to ${request.model} timed out`, 'timeout', options.id, request.model, undefined, { cause: err });
         }
-        throw toLlmCallError(err, SDK_ERRORS, options.id, request.model, callOptions.signal);
+        throw toLlmCallError(err, errors, options.id, request.model, callOptions.signal);
       }
     },
   };
