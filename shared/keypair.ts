@@ -79,7 +79,7 @@ export function readKeypairFile(path: string): Keypair {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: cannot read keypair file${code ? ` (${code})` : ''}`);
+    throw new Error(`${path}: cannot read keypair file${code ? ` (${code})` : ''}`, { cause: err });
   }
   return parseKeypairJson(text, path);
 }

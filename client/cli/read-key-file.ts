@@ -8,6 +8,7 @@ export function readKeyFileOption(flag: string | undefined, purpose: string): Ke
   try {
     return readKeypairFile(keyFile);
   } catch (error) {
-    throw new CliError((error as Error).message, 2);
+    const missing = (error as { cause?: { code?: unknown } }).cause?.code === 'ENOENT';
+    throw new CliError(`${(error as Error).message}${missing ? `: create one with swarmtask keygen --out ${keyFile}` : ''}`, 2);
   }
 }

@@ -16,6 +16,9 @@ describe('swarmtask worker (CLI)', () => {
     expect(noKey.stderr).toMatch(/--key <file>/);
     using dir = tempDir();
     const keyFile = join(dir.path, 'key.json');
+    const missing = await runCli(['worker', '--key', keyFile]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`swarmtask: ${keyFile}: cannot read keypair file (ENOENT): create one with swarmtask keygen --out ${keyFile}\n`);
     const { generateKeypair } = await import('../../shared/keypair.js');
     writeKeypairFile(keyFile, generateKeypair());
     const badConcurrency = await runCli(['worker', '--key', keyFile, '--concurrency', '0']);
