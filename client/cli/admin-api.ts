@@ -24,6 +24,9 @@ export interface AdminApi {
   /** Without a number: the newest tallied round. */
   roundDetail(number?: number): Promise<Out['rounds']['get']>;
   balances(): Promise<Out['rounds']['balances']>;
+  health(): Promise<Out['health']['check']>;
+  todoCounts(): Promise<Out['todos']['counts']>;
+  currentRound(): Promise<Out['rounds']['current']>;
   close(): void;
 }
 
@@ -49,6 +52,9 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
     roundDetail: (number) => call.rounds.get(number === undefined ? {} : { number }),
     balances: () => call.rounds.balances({}),
+    health: () => call.health.check(),
+    todoCounts: () => call.todos.counts(),
+    currentRound: () => call.rounds.current(),
     close: () => core.close(),
   };
 }
@@ -71,6 +77,9 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),
     roundDetail: (number) => trpc.rounds.get.query(number === undefined ? {} : { number }),
     balances: () => trpc.rounds.balances.query({}),
+    health: () => trpc.health.check.query(),
+    todoCounts: () => trpc.todos.counts.query(),
+    currentRound: () => trpc.rounds.current.query(),
     close: () => undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
+import { existsSync } from 'node:fs';
+import { databaseFile, loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
 import type { AdminApi } from './admin-api.js';
 import { checkedServerUrl, unreachableCoordinator } from './coordinator-url.js';
 import { CliError } from './output.js';
@@ -47,7 +48,22 @@ function adminServerUrl(options: GlobalOptions): string | undefined {
   return url === undefined ? undefined : checkedServerUrl(url);
 }
 
-export async function adminApi(options: GlobalOptions): Promise<AdminApi> {
+/** Where admin commands act: a running coordinator's URL, or a data dir. */
+export function adminTarget(options: GlobalOptions): { serverUrl: string } | { dataDir: string } {
+  const serverUrl = adminServerUrl(options);
+  return serverUrl ? { serverUrl } : { dataDir: serverConfigFrom(options).dataDir };
+}
+
+export interface AdminUse {
+  /**
+   * The command may create the data dir and its store (adding work, keys or stakes before the
+   * first start). Commands that only read or change existing rows refuse a missing store, so a
+   * mistyped --data says so instead of showing an empty, freshly made one.
+   */
+  mayCreateStore?: boolean;
+}
+
+export async function adminApi(options: GlobalOptions, use: AdminUse = {}): Promise<AdminApi> {
   const { directAdminApi, remoteAdminApi } = await import('./admin-api.js');
   const serverUrl = adminServerUrl(options);
   if (serverUrl) {
@@ -56,12 +72,15 @@ export async function adminApi(options: GlobalOptions): Promise<AdminApi> {
     return remoteAdminApi(serverUrl, apiKey);
   }
   const config = serverConfigFrom(options);
+  if (!use.mayCreateStore && !existsSync(databaseFile(config))) {
+    throw new CliError(`no swarmtask store in ${config.dataDir} (${databaseFile(config)} does not exist): check --data / SWARMTASK_DATA_DIR`, 2);
+  }
   const { createLogger } = await import('../../server/logger.js');
   return directAdminApi(config, createLogger({ level: 'warn', pretty: false }));
 }
 
-export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi) => Promise<T>): Promise<T> {
-  const api = await adminApi(options);
+export async function withAdmin<T>(options: GlobalOptions, work: (api: AdminApi) => Promise<T>, use: AdminUse = {}): Promise<T> {
+  const api = await adminApi(options, use);
   try {
     return await work(api);
   } catch (error) {

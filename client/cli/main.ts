@@ -7,6 +7,7 @@ import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerIpfsCommands } from './commands/ipfs.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerStatusCommand } from './commands/status.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -23,6 +24,7 @@ const program = new Command('swarmtask')
 
 registerServerCommands(program);
 registerKeygenCommand(program);
+registerStatusCommand(program);
 registerAdminCommands(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);

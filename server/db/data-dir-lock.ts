@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 const LOCK_FILE = 'coordinator.lock';
 const HOLDER_FILE = 'coordinator.json';
 
-interface Holder {
+export interface Holder {
   pid: number;
   startedAt: string;
   url?: string;
@@ -66,6 +66,22 @@ export function lockDataDir(dataDir: string): DataDirLock {
       lock.close();
     },
   };
+}
+
+/**
+ * The coordinator serving this data dir, if one is: what it recorded, when its process is alive.
+ * Read-only (it takes no lock), for status displays; a record left by a killed coordinator is ignored.
+ */
+export function runningCoordinator(dataDir: string): Holder | null {
+  const holder = readHolder(resolve(dataDir, HOLDER_FILE));
+  if (!holder) return null;
+  try {
+    process.kill(holder.pid, 0);
+    return holder;
+  } catch (error) {
+    // EPERM: alive, but another user's process.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? holder : null;
+  }
 }
 
 function readHolder(file: string): Holder | null {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
@@ -163,6 +163,39 @@ describe('swarmtask CLI', () => {
     // A round the store has no row for is dated on the coordinator's clock too, not the CLI's.
     const unseen = JSON.parse((await runCli(['round', 'show', '20', '--data', core.dataDir, '--json'], { SWARMTASK_TASK_ID: 'test-task' })).stdout);
     expect(unseen).toMatchObject({ number: 20, startsAt: at(20, 0), endsAt: at(21, 0), submissions: [] });
+    // status names the same round and what it paid.
+    const status = (await runCli(['status', '--data', core.dataDir], { SWARMTASK_TASK_ID: 'test-task' })).stdout;
+    expect(status).toMatch(/^last tally +round 4: paid 400 SWARMS to 1 key, list b[a-z2-7]+$/m);
+    expect(status).toMatch(/^todos +1 done$/m);
+  });
+
+  it('status: who serves the data dir, todos by status, workers, the round; a mistyped --data is refused, not created', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const env = { SWARMTASK_TASK_ID: 'test-task' };
+    t.stakedWorker();
+    for (let i = 0; i < 2; i++) createTodo(t.coordinator.core, { spec, priority: 0 });
+    const shown = await runCli(['status', '--data', t.dataDir], env);
+    expect(shown.stderr).toBe('');
+    const lines = shown.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^coordinator +running, pid ${process.pid} at ${t.url} since \\d{4}-`));
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^task +test-task$/),
+      expect.stringMatching(/^todos +2 initialized$/),
+      expect.stringMatching(/^workers +1 registered, 1 staked at least 1 SWARMS, 1 seen in the last 10 minutes$/),
+      expect.stringMatching(/^round +\d+, ends \d{4}-.+ \(600 s rounds\)$/),
+      expect.stringMatching(/^last tally +no round with work tallied yet$/),
+    ]);
+    const remote = JSON.parse((await runCli(['status', '--server', t.url, '--api-key', t.apiKey, '--json'])).stdout);
+    expect(remote).toMatchObject({ source: { serverUrl: t.url }, taskId: 'test-task', todos: { initialized: 2 }, lastTalliedRound: null });
+
+    const typo = join(dir.path, 'dta');
+    for (const command of [['status'], ['todo', 'list'], ['workers']]) {
+      const refused = await runCli([...command, '--data', typo]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(`swarmtask: no swarmtask store in ${typo} (${join(typo, 'swarmtask.db')} does not exist): check --data / SWARMTASK_DATA_DIR\n`);
+    }
+    expect(existsSync(typo)).toBe(false);
   });
 
   it('cancels and redrives todos, fails and releases leases, and revokes keys, with one line each', async () => {

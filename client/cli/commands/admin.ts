@@ -20,7 +20,7 @@ export function registerAdminCommands(program: Command): void {
     .description('create an API key (printed once; only its hash is stored)')
     .action(async (flags: { name: string }, cmd: Command) => {
       const options = globalOptions(cmd);
-      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name));
+      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name), { mayCreateStore: true });
       emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}; store it now, it is not shown again)`);
     });
   keys.command('list').action(async (_: unknown, cmd: Command) => {
@@ -43,7 +43,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (pubkey: string, units: string, _: unknown, cmd: Command) => {
       const options = globalOptions(cmd);
       const amount = integer('units')(units);
-      const worker = await withAdmin(options, (api) => api.setStake(pubkey, amount));
+      const worker = await withAdmin(options, (api) => api.setStake(pubkey, amount), { mayCreateStore: true });
       emit(options.json === true, worker, () => `stake of ${worker.stakingKey} is now ${formatSwarms(worker.stake)} (${worker.stake} base units)`);
     });
   program.command('workers').description('list registered workers').action(async (_: unknown, cmd: Command) => {
@@ -82,7 +82,9 @@ export function registerAdminCommands(program: Command): void {
       if (!parsed.success) {
         throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '), 2);
       }
-      const { todo: created, created: isNew } = await withAdmin(options, (api) => api.createTodo(parsed.data));
+      const { todo: created, created: isNew } = await withAdmin(options, (api) => api.createTodo(parsed.data), {
+        mayCreateStore: true,
+      });
       emit(options.json === true, { ...created, created: isNew }, () =>
         isNew
           ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)})`

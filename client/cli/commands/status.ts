@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { adminTarget, globalOptions, withAdmin } from '../context.js';
+import { emit } from '../output.js';
+import { ACTIVE_WITHIN_MS, describeStatus, type CoordinatorStatus } from '../status-view.js';
+
+/** The reason code of a domain error, from either face (a local TRPCError's cause, or a remote error's data). */
+function reasonOf(error: unknown): unknown {
+  const e = error as { cause?: { reason?: unknown }; data?: { reason?: unknown } };
+  return e.data?.reason ?? e.cause?.reason;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('the coordinator at a glance: running or not, todos by status, workers, the current round, the last tally and its payout')
+    .action(async (_: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const target = adminTarget(options);
+      const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
+        const [health, todos, workers, round] = await Promise.all([api.health(), api.todoCounts(), api.listWorkers(), api.currentRound()]);
+        const lastTallied = await api.roundDetail().catch((error: unknown) => {
+          if (reasonOf(error) === 'ROUND_NOT_FOUND') return null;
+          throw error;
+        });
+        let source: CoordinatorStatus['source'];
+        if ('serverUrl' in target) source = target;
+        else {
+          const { runningCoordinator } = await import('../../../server/db/data-dir-lock.js');
+          source = { dataDir: target.dataDir, runningCoordinator: runningCoordinator(target.dataDir) };
+        }
+        return {
+          source,
+          taskId: health.taskId,
+          minStake: health.minStake,
+          todos,
+          workers: {
+            registered: workers.length,
+            staked: workers.filter((w) => w.stake >= health.minStake).length,
+            activeLast10Minutes: workers.filter((w) => w.lastSeenAt !== null && health.time - w.lastSeenAt <= ACTIVE_WITHIN_MS).length,
+          },
+          round: { number: round.number, endsAt: round.endsAt, roundMs: round.roundMs },
+          lastTalliedRound: lastTallied && {
+            number: lastTallied.number,
+            total: Object.values(lastTallied.distribution).reduce((sum, amount) => sum + amount, 0),
+            keys: Object.keys(lastTallied.distribution).length,
+            distributionCid: lastTallied.distributionCid,
+          },
+        };
+      });
+      emit(options.json === true, status, () => describeStatus(status));
+    });
+}

@@ -1,0 +1,46 @@
+import type { Holder } from '../../server/db/data-dir-lock.js';
+import { TODO_STATUS_VALUES } from '../../shared/todo-schemas.js';
+import { formatSwarms } from '../../shared/swarms-units.js';
+
+/** Workers seen within this long count as active. */
+export const ACTIVE_WITHIN_MS = 10 * 60_000;
+
+export interface CoordinatorStatus {
+  /** Where this was read: a running coordinator's URL, or a data dir (and who serves it, if anyone). */
+  source: { serverUrl: string } | { dataDir: string; runningCoordinator: Holder | null };
+  taskId: string;
+  minStake: number;
+  todos: Record<string, number>;
+  workers: { registered: number; staked: number; activeLast10Minutes: number };
+  round: { number: number; endsAt: number; roundMs: number };
+  lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
+}
+
+/** `swarmtask status` for a person: one line per concern. */
+export function describeStatus(status: CoordinatorStatus): string {
+  const source = status.source;
+  const coordinator =
+    'serverUrl' in source
+      ? source.serverUrl
+      : source.runningCoordinator
+        ? `running, pid ${source.runningCoordinator.pid}${source.runningCoordinator.url ? ` at ${source.runningCoordinator.url}` : ''} since ${source.runningCoordinator.startedAt} (data ${source.dataDir})`
+        : `not running (data ${source.dataDir}; start it with swarmtask server)`;
+  const counts = TODO_STATUS_VALUES.filter((s) => (status.todos[s] ?? 0) > 0).map((s) => `${status.todos[s]} ${s}`);
+  const w = status.workers;
+  const paid = status.lastTalliedRound;
+  const lines: Array<[string, string]> = [
+    ['coordinator', coordinator],
+    ['task', status.taskId],
+    ['todos', counts.length > 0 ? counts.join(', ') : 'none yet (swarmtask todo add spec.json)'],
+    ['workers', `${w.registered} registered, ${w.staked} staked at least ${formatSwarms(status.minStake)}, ${w.activeLast10Minutes} seen in the last 10 minutes`],
+    ['round', `${status.round.number}, ends ${new Date(status.round.endsAt).toISOString()} (${status.round.roundMs / 1000} s rounds)`],
+    [
+      'last tally',
+      paid
+        ? `round ${paid.number}: paid ${formatSwarms(paid.total)} to ${paid.keys} ${paid.keys === 1 ? 'key' : 'keys'}${paid.distributionCid ? `, list ${paid.distributionCid}` : ''}`
+        : 'no round with work tallied yet',
+    ],
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
