@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
@@ -7,7 +9,7 @@ import { castVote, claimAudits, roundTick } from '../../server/rounds/index.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { at, CID, setupRounds, spec, workAndSubmit } from '../helpers/rounds.js';
-import { runCli } from '../helpers/run-cli.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI', () => {
   it('adds work on the data dir of a running server, whose subscribers see it within a second', async () => {
@@ -42,6 +44,30 @@ describe('swarmtask CLI', () => {
     const noKey = await runCli(['todo', 'list', '--server', t.url], { SWARMTASK_API_KEY: '' });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/--server needs an API key/);
+  });
+
+  it('server says where it listens and the next commands, with its data dir and URL filled in', async () => {
+    using dir = tempDir();
+    const data = join(dir.path, 'coordinator');
+    const child = spawn(process.execPath, [CLI, 'server', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMTASK_TASK_ID: '' } });
+    try {
+      const lines: string[] = [];
+      createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+      await vi.waitFor(() => expect(lines).toHaveLength(5), { timeout: 20_000, interval: 50 });
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(lines[0]!)?.[1];
+      expect(lines[0]).toBe(`swarmtask coordinator listening on ${url} (data: ${data}, task: swarmtask-local)`);
+      expect(lines.slice(1)).toEqual([
+        `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me --data ${data})`,
+        `  add work   swarmtask todo add spec.json --data ${data}  (the original example: swarmtask todo example > spec.json)`,
+        `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> 1000000000 --data ${data})`,
+        `  status     swarmtask status --data ${data}`,
+      ]);
+      // The commands it suggests work as written.
+      expect((await runCli(['status', '--data', data])).stdout).toMatch(new RegExp(`^coordinator +running, pid ${child.pid} at ${url} `));
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.kill('SIGTERM')) await exited;
+    }
   });
 
   it('says which port is taken and how to pick another when the coordinator cannot listen', async () => {

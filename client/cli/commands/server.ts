@@ -31,7 +31,7 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
   emit(
     options.json === true,
     { event: 'listening', url: coordinator.url, port: coordinator.port, dataDir: config.dataDir, taskId: config.taskId },
-    () => banner?.(coordinator) ?? `swarmtask coordinator listening on ${coordinator.url} (data: ${config.dataDir}, task: ${config.taskId})`,
+    () => banner?.(coordinator) ?? serverBanner(coordinator.url, config),
   );
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -43,6 +43,18 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   return coordinator;
+}
+
+/** Where it listens, and the next commands a new operator needs (with this data dir and URL filled in). */
+function serverBanner(url: string, config: { dataDir: string; taskId: string; minStake: number }): string {
+  const data = config.dataDir === './data' ? '' : ` --data ${config.dataDir}`;
+  return [
+    `swarmtask coordinator listening on ${url} (data: ${config.dataDir}, task: ${config.taskId})`,
+    `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me${data})`,
+    `  add work   swarmtask todo add spec.json${data}  (the original example: swarmtask todo example > spec.json)`,
+    `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> ${config.minStake}${data})`,
+    `  status     swarmtask status${data}`,
+  ].join('\n');
 }
 
 export function registerServerCommands(program: Command): void {
