@@ -11,6 +11,14 @@ export interface EventLike {
   data: unknown;
 }
 
+/** At most `max` characters, cut at a word and marked with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s;,:]+$/, '')}…`;
+}
+
 export function describeEvent(event: EventLike, names: Map<string, string>): string | null {
   const d = (event.data ?? {}) as Record<string, unknown>;
   const who = (key: unknown) => (typeof key === 'string' ? (names.get(key) ?? `${key.slice(0, 8)}…`) : '?');
@@ -31,7 +39,7 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
     case 'audit.assigned':
       return `${todo} audit assigned to ${who(d.auditorKey)}`;
     case 'audit.voted':
-      return `audit by ${who(d.auditorKey)}: ${String(d.vote)} (${String(d.reason).slice(0, 60)})`;
+      return `${todo} audit by ${who(d.auditorKey)}: ${String(d.vote)} (${clip(String(d.reason), 60)})`;
     case 'submission.approved':
       return `${todo} approved: ${who(d.stakingKey)} earns ${formatSwarms(Number(d.amount))}`;
     case 'submission.rejected':

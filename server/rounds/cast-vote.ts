@@ -15,9 +15,10 @@ export interface VoteInput {
  * caller's transaction (the signed procedure's, which also records the nonce).
  */
 export function castVote(core: Core, auditorKey: string, input: VoteInput, signedVote: unknown, now = Date.now()): { auditId: number; submissionId: number } {
-  const audit = cachedStatement(core.sqlite, 'SELECT id, submission_id, auditor_key, status, due_at FROM audits WHERE id = ?').get(input.auditId) as
-    | { id: number; submission_id: number; auditor_key: string; status: string; due_at: number }
-    | undefined;
+  const audit = cachedStatement(
+    core.sqlite,
+    'SELECT a.id, a.submission_id, a.auditor_key, a.status, a.due_at, s.todo_id FROM audits a JOIN submissions s ON s.id = a.submission_id WHERE a.id = ?',
+  ).get(input.auditId) as { id: number; submission_id: number; auditor_key: string; status: string; due_at: number; todo_id: number } | undefined;
   if (!audit || audit.auditor_key !== auditorKey) {
     throw new DomainError('TODO_NOT_FOUND', `audit ${input.auditId} is not assigned to this staking key`);
   }
@@ -34,7 +35,7 @@ export function castVote(core: Core, auditorKey: string, input: VoteInput, signe
   ).run(input.vote === 'approve' ? 1 : 0, input.vote === 'reject' ? 1 : 0, audit.submission_id);
   appendEvent(
     core.sqlite,
-    { type: 'audit.voted', data: { auditId: input.auditId, submissionId: audit.submission_id, auditorKey, vote: input.vote, reason: input.reason } },
+    { type: 'audit.voted', todoId: audit.todo_id, data: { auditId: input.auditId, submissionId: audit.submission_id, auditorKey, vote: input.vote, reason: input.reason } },
     now,
   );
   return { auditId: input.auditId, submissionId: audit.submission_id };

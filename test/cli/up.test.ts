@@ -49,12 +49,14 @@ describe('swarmtask up (what `npm start` runs)', () => {
       step(/^todo 1 swarm finished on worker-\d; result and signed proof stored on IPFS$/),
       step(/^todo 1 submitted by worker-\d for round \d+/),
       step(/^todo 1 audit assigned to worker-\d$/),
-      step(/^audit by worker-\d: approve/),
+      step(/^todo 1 audit by worker-\d: approve \(all checks passed: submission CID matches its bytes; signed…\)$/),
       step(/^todo 1 approved: worker-\d earns 400 SWARMS$/),
       step(/^round \d+ tallied: [1-4] approved, 0 rejected$/),
       step(/payout list signed and stored: \S+ \(total [\d,]+ SWARMS\)$/),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // The demo todos are announced once, by name (not again as bare "queued" events).
+    expect(lines.filter((l) => /^todo \d+ queued$/.test(l))).toEqual([]);
     // Rounds without work are tallied too, but print nothing.
     expect(lines.filter((l) => /tallied: 0 approved, 0 rejected|total 0 SWARMS/.test(l))).toEqual([]);
 

@@ -66,8 +66,11 @@ export function registerUpCommand(program: Command): void {
       }
 
       const abort = new AbortController();
+      // The demo work is announced with its names below; its "queued" events would repeat that.
+      const enqueuedHere = new Set<number>();
       void (async () => {
         for await (const event of streamEvents({ sqlite: core.sqlite, bus: core.bus, afterId: core.bus.latestId, signal: abort.signal })) {
+          if (event.type === 'todo.created' && event.todoId !== null && enqueuedHere.has(event.todoId)) continue;
           const line = describeEvent(event, names);
           if (line) say(line);
         }
@@ -93,6 +96,7 @@ export function registerUpCommand(program: Command): void {
       if (flags.demo) {
         for (const spec of DEMO_WORK) {
           const { todo } = createTodo(core, { spec: SwarmSpecSchema.parse(spec), priority: 0 });
+          enqueuedHere.add(todo.id);
           say(`enqueued todo ${todo.id}: ${todo.spec.name} (${todo.spec.swarm_type})`);
         }
         say('watch them go: claim → swarm → proof on IPFS → submit → audit in the next round → payout after it');
