@@ -1,0 +1,56 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import type { WorkerClient } from '../../client/worker-client.js';
+import { registerWorker, setStake } from '../../server/auth/workers.js';
+import { createTodo, getTodo } from '../../server/queue/index.js';
+import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
+import { generateKeypair, writeKeypairFile } from '../../shared/keypair.js';
+import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The README's "From code" TypeScript block, exactly as a reader copies it. */
+function readmeClientSnippet(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = /From code, the typed client[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README has no "From code" ts block');
+  return block;
+}
+
+describe('the README', () => {
+  it("'From code' snippet claims, heartbeats and completes a todo against a real coordinator", async () => {
+    const snippet = readmeClientSnippet();
+    // What a reader adapts: the server URL and the key file; the task id is the server's default.
+    for (const placeholder of ["'http://127.0.0.1:8787'", "readKeypairFile('worker.json')", "taskId: 'swarmtask-local'"]) {
+      expect(snippet).toContain(placeholder);
+    }
+    await using t = await startTestCoordinator({ taskId: 'swarmtask-local' });
+    using dir = tempDir();
+    const keypair = generateKeypair();
+    const keyFile = join(dir.path, 'worker.json');
+    writeKeypairFile(keyFile, keypair);
+    registerWorker(t.coordinator.core, { stakingKey: keypair.publicKeyBase58 });
+    setStake(t.coordinator.core, keypair.publicKeyBase58, t.coordinator.core.auth.minStake);
+    const todoId = createTodo(t.coordinator.core, { spec: SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC), priority: 0 }).todo.id;
+
+    // At the repository root, where its relative imports point; the export lets the test close the client.
+    const file = join(REPO, `.readme-snippet-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      `${snippet
+        .replace("'http://127.0.0.1:8787'", JSON.stringify(t.url))
+        .replace("readKeypairFile('worker.json')", `readKeypairFile(${JSON.stringify(keyFile)})`)}\nexport { client };\n`,
+    );
+    let client: WorkerClient | undefined;
+    try {
+      ({ client } = (await import(file)) as { client: WorkerClient });
+      await vi.waitFor(() => expect(getTodo(t.coordinator.core, todoId)).toMatchObject({ status: 'submitted', result: { answer: 42 } }));
+      expect(getTodo(t.coordinator.core, todoId).holderKey).toBe(keypair.publicKeyBase58);
+    } finally {
+      await client?.close();
+      rmSync(file, { force: true });
+    }
+  });
+});
