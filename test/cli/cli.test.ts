@@ -154,6 +154,14 @@ describe('swarmtask CLI', () => {
       expect(shown.some((l) => line.test(l)), `${line} in\n${shown.join('\n')}`).toBe(true);
     }
     expect(JSON.parse((await runCli(['todo', 'show', '1', ...data, '--json'], env)).stdout)).toMatchObject({ reward: 1_500_000_000 });
+    // A scheduled todo says when it becomes claimable, on add and on show.
+    const later = '2099-01-02T03:04:05.000Z';
+    const scheduledFile = join(dir.path, 'scheduled.json');
+    writeFileSync(scheduledFile, JSON.stringify({ ...EXAMPLE_SWARM_SPEC, schedule: { scheduled_time: later } }));
+    expect((await runCli(['todo', 'add', scheduledFile, ...data], env)).stdout).toBe(
+      `todo 2 queued (ConcurrentWorkflow: Financial Analysis Swarm; reward 400 SWARMS; scheduled, claimable from ${later})\n`,
+    );
+    expect((await runCli(['todo', 'show', '2', ...data], env)).stdout).toMatch(new RegExp(`^ {2}available +${later} \\(scheduled\\)$`, 'm'));
 
     const publicKey = JSON.parse((await runCli(['keygen', '--out', join(dir.path, 'k.json'), '--json'])).stdout).publicKey as string;
     expect((await runCli(['stake', 'set', publicKey, '2500000000', ...data], env)).stdout).toBe(

@@ -87,7 +87,8 @@ export function registerAdminCommands(program: Command): void {
       });
       emit(options.json === true, { ...created, created: isNew }, () =>
         isNew
-          ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)})`
+          ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)}` +
+            `${created.availableAt > Date.now() ? `; scheduled, claimable from ${new Date(created.availableAt).toISOString()}` : ''})`
           : `todo ${created.id} already exists for that dedupe key`,
       );
     });
