@@ -17,10 +17,21 @@ export interface WorkerClientOptions {
   taskId: string;
   /** `ws` (default) multiplexes calls and subscriptions on one socket; `http` uses batched HTTP (no subscriptions). */
   transport?: 'ws' | 'http';
+  /** The socket opened (the coordinator has not yet said whether it accepts the connection). */
   onOpen?: () => void;
+  /** The coordinator accepted the connection: its first answer on it that is not a refusal. */
+  onAccepted?: () => void;
   /** `refusal` is the coordinator's reason when it refused the connection (stake, task id, signature). */
   onClose?: (cause?: { code?: number; refusal?: string }) => void;
+  /** Reconnect delay after a lost connection (default: jittered exponential backoff from 0.5 s to 30 s). */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Reconnect delay after the coordinator refused the connection, by how many refusals in a row:
+   * default 1 s doubling to 60 s, jittered. (tRPC restarts its attempt count whenever a socket
+   * opens, and a refused socket does open, so without this a refused worker would retry at once
+   * forever.)
+   */
+  refusedRetryDelayMs?: (refusals: number) => number;
 }
 
 export interface WorkerClient {
@@ -51,11 +62,12 @@ export function wsUrlOf(httpUrl: string): string {
 }
 
 /**
- * The `ws` WebSocket, also reporting why a coordinator refused the connection. tRPC's server
+ * The `ws` WebSocket, also reporting why a coordinator refused the connection, and when it first
+ * answered with a result (so accepted it). tRPC's server
  * answers a failed connectionParams check with one message whose id is null, then closes; its
  * client drops that message, so a worker would only ever see "WebSocket closed".
  */
-function refusalAwareWebSocket(onRefused: (message: string) => void) {
+function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: () => void) {
   return class extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
       super(...args);
@@ -63,8 +75,13 @@ function refusalAwareWebSocket(onRefused: (message: string) => void) {
         if (isBinary) return;
         // tRPC sets binaryType "arraybuffer"; a Buffer view of it copies nothing.
         const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-        // A 10-byte look at each frame; only the rare id-null ones are parsed.
-        if (bytes.length > 16_384 || bytes.toString('latin1', 0, 10) !== '{"id":null') return;
+        // A look at the head of each frame; only the rare id-null ones are parsed. A result (not
+        // an error: a refused socket answers the calls already sent with errors, then refuses)
+        // shows the coordinator accepted the connection.
+        if (bytes.length > 16_384 || bytes.toString('latin1', 0, 10) !== '{"id":null') {
+          if (bytes.subarray(0, 48).includes('"result":')) onResult();
+          return;
+        }
         try {
           const message = (JSON.parse(bytes.toString()) as { error?: { message?: unknown } }).error?.message;
           if (typeof message === 'string') onRefused(message);
@@ -85,25 +102,39 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
   const { keypair, taskId } = options;
   const transport = options.transport ?? 'ws';
   let refusal: string | undefined;
+  let accepted = false;
+  let refusalsInARow = 0;
+  const lostDelay = options.retryDelayMs ?? jitteredBackoff();
+  const refusedDelay = options.refusedRetryDelayMs ?? jitteredBackoff({ baseMs: 2_000, capMs: 60_000 });
   const wsClient =
     transport === 'ws'
       ? createWSClient({
           url: wsUrlOf(options.url),
-          WebSocket: refusalAwareWebSocket((message) => {
-            refusal = message;
-          }) as unknown as typeof globalThis.WebSocket,
+          WebSocket: refusalAwareWebSocket(
+            (message) => {
+              refusal = message;
+            },
+            () => {
+              if (accepted) return;
+              accepted = true;
+              refusalsInARow = 0;
+              options.onAccepted?.();
+            },
+          ) as unknown as typeof globalThis.WebSocket,
           connectionParams: () => {
             // tRPC only carries string values here, so the signed payload goes as JSON text.
             const envelope = signEnvelope({}, { action: WS_CONNECT_ACTION, taskId }, keypair);
             return { payload: JSON.stringify(envelope.payload), stakingKey: envelope.stakingKey, signature: envelope.signature };
           },
-          retryDelayMs: options.retryDelayMs ?? jitteredBackoff(),
+          retryDelayMs: (attempt) => (refusalsInARow > 0 ? Math.max(1_000, refusedDelay(refusalsInARow - 1)) : lostDelay(attempt)),
           keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
           onOpen: () => {
             refusal = undefined;
+            accepted = false;
             options.onOpen?.();
           },
           onClose: (cause?: { code?: number }) => {
+            if (refusal !== undefined) refusalsInARow += 1;
             // ws's CloseEvent keeps `code` behind a getter, so it is copied by name.
             options.onClose?.(refusal === undefined ? cause : { ...(cause?.code !== undefined ? { code: cause.code } : {}), refusal });
           },

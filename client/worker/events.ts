@@ -32,7 +32,7 @@ export type WorkerEvent =
       reason: string;
     }
   | { type: 'voted'; auditId: number; submissionId: number; vote: 'approve' | 'reject' }
-  | { type: 'error'; stage: WorkerStage; message: string; todoId?: number; auditId?: number }
+  | { type: 'error'; stage: WorkerStage; message: string; todoId?: number; auditId?: number; /** Times the same error was held back since it was last shown. */ repeated?: number }
   | { type: 'stopping'; leasesHeld: number; graceMs: number }
   | { type: 'stopped'; pendingSubmissions: number };
 
@@ -96,7 +96,10 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'voted':
       return null;
     case 'error':
-      return `error in ${event.stage}${event.todoId !== undefined ? ` (todo ${event.todoId})` : ''}${event.auditId !== undefined ? ` (audit ${event.auditId})` : ''}: ${event.message}`;
+      return (
+        `error in ${event.stage}${event.todoId !== undefined ? ` (todo ${event.todoId})` : ''}${event.auditId !== undefined ? ` (audit ${event.auditId})` : ''}: ${event.message}` +
+        (event.repeated ? ` (again; ${event.repeated} more like it not shown since the last time)` : '')
+      );
     case 'stopping':
       return `stopping: no new claims; ${event.leasesHeld} running, up to ${Math.round(event.graceMs / 1000)} s to finish`;
     case 'stopped':

@@ -13,6 +13,7 @@ import { startStatusServer, type StatusServer, type WorkerHealth } from './statu
 import { SubmissionStore } from './submission-store.js';
 import { SubmissionSender } from './submission.js';
 import { TaskRunner, type GitHubAccess } from './task.js';
+import { RepeatedErrors } from './repeated-errors.js';
 
 /**
  * A worker node: the Koii task stages over the typed, signed API — task (claim → run the swarm
@@ -60,6 +61,8 @@ export interface WorkerOptions {
   retry?: RetryPolicy;
   /** WebSocket reconnect delay per attempt (default: jittered exponential up to 30 s). */
   reconnectDelayMs?: (attempt: number) => number;
+  /** Reconnect delay after the coordinator refused the connection, by refusals in a row (default 1 s doubling to 60 s). */
+  refusedReconnectDelayMs?: (refusals: number) => number;
   /** How long stop() lets running work finish by default (default 30 000 ms). */
   shutdownGraceMs?: number;
   /** Stop gracefully on SIGINT/SIGTERM (default false; the CLI sets it). */
@@ -101,6 +104,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   let state: WorkerStatus['state'] = 'created';
   let connected = false;
+  /** Why the coordinator refuses this worker's connection, while it does. */
+  let refusal: string | undefined;
   let lastError: WorkerHealth['lastError'] = null;
   let awaitingStake: WorkerHealth['awaitingStake'] = null;
   let taskId: string | null = options.taskId ?? null;
@@ -117,8 +122,14 @@ export function createWorker(options: WorkerOptions): Worker {
   const lifetime = new AbortController();
   const signalHandlers: { signal: NodeJS.Signals; handler: () => void }[] = [];
 
-  const emit = (event: WorkerEvent) => {
-    if (event.type === 'error') lastError = { message: event.message, stage: event.stage, at: new Date().toISOString() };
+  const repeatedErrors = new RepeatedErrors();
+  const emit = (received: WorkerEvent) => {
+    if (received.type === 'error') lastError = { message: received.message, stage: received.stage, at: new Date().toISOString() };
+    repeatedErrors.observe(received);
+    // While the connection is refused, failing calls only repeat what the refusal line said.
+    if (received.type === 'error' && refusal !== undefined && !connected && received.todoId === undefined && received.auditId === undefined) return;
+    const event = received.type === 'error' ? repeatedErrors.pass(received) : received;
+    if (event === null) return;
     if (event.type === 'awaiting_stake') awaitingStake = { stake: event.stake, minStake: event.minStake };
     if (event.type === 'registered') awaitingStake = null;
     try {
@@ -202,14 +213,22 @@ export function createWorker(options: WorkerOptions): Worker {
           keypair: options.keypair,
           taskId: resolvedTaskId,
           retryDelayMs: options.reconnectDelayMs ?? jitteredBackoff(),
-          onOpen: () => {
+          ...(options.refusedReconnectDelayMs ? { refusedRetryDelayMs: options.refusedReconnectDelayMs } : {}),
+          onAccepted: () => {
             if (!connected) emit({ type: 'connected' });
             connected = true;
+            refusal = undefined;
           },
           onClose: (cause) => {
-            if (connected && state !== 'stopping' && state !== 'stopped') {
-              emit(cause?.refusal ? { type: 'disconnected', refusal: cause.refusal } : { type: 'disconnected' });
+            const quitting = state === 'stopping' || state === 'stopped';
+            // A refusal is said once (and again only if its reason changes), however often the
+            // reconnects are refused; the calls that fail meanwhile say nothing new.
+            if (!quitting && cause?.refusal !== undefined && cause.refusal !== refusal) {
+              emit({ type: 'disconnected', refusal: cause.refusal });
+            } else if (!quitting && connected && cause?.refusal === undefined) {
+              emit({ type: 'disconnected' });
             }
+            refusal = cause?.refusal ?? (connected ? undefined : refusal);
             connected = false;
           },
         });

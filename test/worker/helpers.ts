@@ -29,6 +29,7 @@ export function testWorkerOptions(t: TestCoordinator): Omit<WorkerOptions, 'keyp
     callTimeoutMs: 5000,
     retry: { baseMs: 50, capMs: 500 },
     reconnectDelayMs: () => 100,
+    refusedReconnectDelayMs: () => 100,
   };
 }
 

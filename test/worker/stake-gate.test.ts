@@ -57,4 +57,42 @@ describe('a worker whose key is not staked yet', () => {
     await starting;
     expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake', 'stopping', 'stopped']);
   });
+
+  it('whose stake is withdrawn says so once, on calls and on refused reconnects alike, and works again when restaked', async () => {
+    await using t = await startTestCoordinator();
+    await using workers = testWorkers(t);
+    const core = t.coordinator.core;
+    const node = await workers.add({ audit: false });
+    const key = node.keypair.publicKeyBase58;
+    await vi.waitFor(() => expect(node.eventsOf('connected')).toHaveLength(1), { timeout: 10_000 });
+    let connections = 0;
+    t.coordinator.wss.on('connection', () => (connections += 1));
+    // Claims the coordinator refused, from its own metrics: each poll of the worker is one.
+    const refusedClaims = async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      return Number(/swarmtask_procedure_errors_total\{path="todos\.claim",code="FORBIDDEN"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+
+    // On the open connection every poll's claim is refused (STAKE_TOO_LOW): said once.
+    setStake(core, key, 0);
+    await vi.waitFor(async () => expect(await refusedClaims()).toBeGreaterThanOrEqual(5), { timeout: 15_000, interval: 50 });
+    const claimErrors = node.eventsOf('error').filter((e) => e.stage === 'claim');
+    expect(claimErrors).toHaveLength(1);
+    expect(claimErrors[0]!.message).toMatch(/STAKE_TOO_LOW: staking key \S+ has stake 0 SWARMS, below the minimum of 1 SWARMS/);
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'registered', 'connected', 'error']);
+    const before = node.events.length;
+
+    // The coordinator drops the connection; every reconnect is refused: one line, no error lines.
+    for (const socket of t.coordinator.wss.clients) socket.terminate();
+    await vi.waitFor(() => expect(connections).toBeGreaterThanOrEqual(5), { timeout: 15_000, interval: 50 });
+    const sinceDrop = node.events.slice(before);
+    // Lost; the calls sent on the first new socket fail before its refusal arrives; then the refusal, once.
+    expect(sinceDrop.map((e) => (e.type === 'error' ? `error in ${e.stage}` : e.type))).toEqual(['disconnected', 'error in subscribe', 'disconnected']);
+    expect(sinceDrop[2]).toMatchObject({ refusal: expect.stringMatching(/has stake 0 SWARMS, below the minimum of 1 SWARMS/) });
+
+    setStake(core, key, core.auth.minStake);
+    const todo = createTodo(core, { spec: SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC), priority: 0 }).todo;
+    await vi.waitFor(() => expect(node.eventsOf('claimed').map((e) => e.todoId)).toEqual([todo.id]), { timeout: 15_000 });
+    expect(node.eventsOf('connected')).toHaveLength(2);
+  });
 });
