@@ -29,6 +29,8 @@ export const DASHBOARD_HTML = `<!doctype html>
 <table id="rounds"><thead><tr><th>round</th><th>status</th><th>submissions</th><th>paid</th><th>distribution list</th></tr></thead><tbody></tbody></table>
 <h2>Submissions</h2>
 <table id="submissions"><thead><tr><th>round</th><th>submission</th><th>todo</th><th>worker</th><th>status</th><th>votes</th></tr></thead><tbody></tbody></table>
+<h2>Workers</h2>
+<table id="workers"><thead><tr><th>staking key</th><th>GitHub user</th><th>stake</th><th>can work</th><th>last seen</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
 <table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
 <h2>Recent events</h2>
@@ -58,6 +60,7 @@ function rows(table, items, cells) {
   }));
 }
 const time = (ms) => ms ? new Date(ms).toLocaleTimeString() : '';
+const swarms = (baseUnits) => (baseUnits / 1e9).toLocaleString('en-US', { maximumFractionDigits: 9 }) + ' SWARMS';
 let lastEvent = 0;
 async function refresh() {
   try {
@@ -73,8 +76,8 @@ async function refresh() {
     // With short rounds the last paid one soon scrolls out of the six above: keep it in view.
     const lastPaid = await call('rounds.get', {}).catch(() => null);
     if (lastPaid && !recent.some((r) => r.number === lastPaid.number)) recent.push(lastPaid);
-    const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0) / 1e9;
-    rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, sum(r).toLocaleString('en-US', { maximumFractionDigits: 9 }) + ' SWARMS', r.distributionCid || '']);
+    const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0);
+    rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, swarms(sum(r)), r.distributionCid || '']);
     const subs = recent.flatMap((r) => r.submissions.map((s) => ({ ...s, round: r.number })));
     rows('submissions', subs, (s) => [s.round, s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
     const counts = await call('todos.counts');
@@ -82,6 +85,8 @@ async function refresh() {
       const div = document.createElement('div'); div.className = 'card'; div.innerHTML = '<b></b><span></span>';
       div.querySelector('b').textContent = n; div.querySelector('span').textContent = status; return div;
     }));
+    const workers = await call('workers.list');
+    rows('workers', workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
     const page = await call('todos.list', { limit: 25 });
     rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt)]);
     const events = await call('events.list', { afterId: Math.max(0, health.lastEventId - 30), limit: 30 });

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { lastTalliedRound, roundDetail } from '../../server/rounds/index.js';
+import { setStake } from '../../server/auth/workers.js';
 import { SwarmSpecSchema } from '../../shared/swarm-spec.js';
 import { DEMO_WORK } from '../../client/cli/demo-work.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -14,7 +15,10 @@ import { testWorkers } from '../worker/helpers.js';
  * would be eval'd in the page, which its CSP rightly forbids).
  */
 interface PageGlobals {
-  document: { querySelector(selector: string): { textContent: string | null; className: string } | null };
+  document: {
+    querySelector(selector: string): { textContent: string | null; className: string } | null;
+    querySelectorAll(selector: string): Iterable<{ textContent: string | null }>;
+  };
   localStorage: { getItem(key: string): string | null };
 }
 
@@ -24,7 +28,7 @@ async function tableRows(page: Page, id: string): Promise<string[][]> {
 }
 
 describe('dashboard in a real browser', () => {
-  it('shows the paid round, its audited submission, the todo and the event log to an operator key; a wrong key gets the reason', async () => {
+  it('shows the paid round, its audited submission, the workers, the todo and the event log to an operator key; a wrong key gets the reason', async () => {
     await using t = await startTestCoordinator({ roundMs: 1500 });
     const core = t.coordinator.core;
     await using workers = testWorkers(t);
@@ -73,6 +77,17 @@ describe('dashboard in a real browser', () => {
     expect(todos.map((row) => row.slice(0, 5))).toEqual([[String(todoId), 'done', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '1/5']]);
     const counts = await page.$$eval('#counts .card', (cards) => cards.map((c) => [c.querySelector('span')?.textContent, c.querySelector('b')?.textContent]));
     expect(counts).toContainEqual(['done', '1']);
+    // Every worker, its stake in SWARMS and whether that lets it work; one below the minimum says so.
+    const unstaked = t.stakedWorker().publicKeyBase58;
+    setStake(core, unstaked, 0);
+    await page.waitForFunction(
+      (key) => [...(globalThis as unknown as PageGlobals).document.querySelectorAll('#workers tbody tr td:first-child')].some((td) => td.textContent === key),
+      unstaked,
+      { timeout: 15_000 },
+    );
+    const workerRows = await tableRows(page, 'workers');
+    for (const w of workers.list) expect(workerRows).toContainEqual([w.keypair.publicKeyBase58, '', '1 SWARMS', 'yes', expect.stringMatching(/\d/)]);
+    expect(workerRows).toContainEqual([unstaked, '', '0 SWARMS', 'no: below 1 SWARMS', expect.any(String)]);
     const eventTypes = (await tableRows(page, 'events')).map((row) => row[2]);
     expect(eventTypes).toContain('todo.done');
     expect(problems).toEqual([]);
