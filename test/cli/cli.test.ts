@@ -167,7 +167,9 @@ describe('swarmtask CLI', () => {
     expect((await runCli(['stake', 'set', publicKey, '2500000000', ...data], env)).stdout).toBe(
       `stake of ${publicKey} is now 2.5 SWARMS (2500000000 base units)\n`,
     );
-    expect((await runCli(['workers', ...data], env)).stdout).toMatch(new RegExp(`${publicKey} +- +2\\.5 SWARMS`));
+    const workersTable = (await runCli(['workers', ...data], env)).stdout;
+    expect(workersTable.split('\n')[0]).toMatch(/^stakingKey +githubUsername +stake +registeredAt +lastSeenAt$/);
+    expect(workersTable).toMatch(new RegExp(`${publicKey} +- +2\\.5 SWARMS +\\d{4}-`));
     expect(JSON.parse((await runCli(['workers', ...data, '--json'], env)).stdout)).toMatchObject([{ stakingKey: publicKey, stake: 2_500_000_000 }]);
 
     const both = await runCli(['todo', 'list', ...data, '--server', 'http://127.0.0.1:1', '--api-key', 'k']);

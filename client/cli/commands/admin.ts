@@ -50,7 +50,7 @@ export function registerAdminCommands(program: Command): void {
     const options = globalOptions(cmd);
     const list = await withAdmin(options, (api) => api.listWorkers());
     emit(options.json === true, list, () =>
-      table(list.map((w) => ({ ...w, stake: formatSwarms(w.stake) })), ['stakingKey', 'githubUsername', 'stake', 'registeredAt']),
+      table(list.map((w) => ({ ...w, stake: formatSwarms(w.stake) })), ['stakingKey', 'githubUsername', 'stake', 'registeredAt', 'lastSeenAt']),
     );
   });
 
