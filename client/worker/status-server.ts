@@ -8,6 +8,8 @@ export interface WorkerHealth {
   lastError: { message: string; stage: string; at: string } | null;
   /** Set while the key's stake is below the coordinator's minimum: the worker waits for it. */
   awaitingStake: { stake: number; minStake: number } | null;
+  /** Why the coordinator refuses this worker's connection, while it does (e.g. its stake was withdrawn). */
+  refusal: string | null;
 }
 
 export interface StatusServer {

@@ -146,6 +146,7 @@ export function createWorker(options: WorkerOptions): Worker {
     pendingSubmissions: finalPending ?? (store ? store.pendingCount(stakingKey, taskId ?? undefined) : 0),
     lastError,
     awaitingStake,
+    refusal: connected ? null : (refusal ?? null),
   });
 
   /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */

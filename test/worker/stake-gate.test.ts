@@ -62,7 +62,7 @@ describe('a worker whose key is not staked yet', () => {
     await using t = await startTestCoordinator();
     await using workers = testWorkers(t);
     const core = t.coordinator.core;
-    const node = await workers.add({ audit: false });
+    const node = await workers.add({ audit: false, statusPort: 0 });
     const key = node.keypair.publicKeyBase58;
     await vi.waitFor(() => expect(node.eventsOf('connected')).toHaveLength(1), { timeout: 10_000 });
     let connections = 0;
@@ -89,6 +89,9 @@ describe('a worker whose key is not staked yet', () => {
     // Lost; the calls sent on the first new socket fail before its refusal arrives; then the refusal, once.
     expect(sinceDrop.map((e) => (e.type === 'error' ? `error in ${e.stage}` : e.type))).toEqual(['disconnected', 'error in subscribe', 'disconnected']);
     expect(sinceDrop[2]).toMatchObject({ refusal: expect.stringMatching(/has stake 0 SWARMS, below the minimum of 1 SWARMS/) });
+    // Monitoring sees it too, while the screen stays quiet.
+    const health = await (await fetch(`${node.worker.statusUrl}/health`)).json();
+    expect(health).toMatchObject({ connected: false, refusal: expect.stringMatching(/has stake 0 SWARMS/), lastError: { stage: expect.any(String) } });
 
     setStake(core, key, core.auth.minStake);
     const todo = createTodo(core, { spec: SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC), priority: 0 }).todo;
