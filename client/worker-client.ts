@@ -19,15 +19,15 @@ export interface WorkerClientOptions {
   transport?: 'ws' | 'http';
   /** The socket opened (the coordinator has not yet said whether it accepts the connection). */
   onOpen?: () => void;
-  /** The coordinator accepted the connection: its first answer on it that is not a refusal. */
+  /** The coordinator accepted the connection: the first result it sent on it. */
   onAccepted?: () => void;
   /** `refusal` is the coordinator's reason when it refused the connection (stake, task id, signature). */
   onClose?: (cause?: { code?: number; refusal?: string }) => void;
   /** Reconnect delay after a lost connection (default: jittered exponential backoff from 0.5 s to 30 s). */
   retryDelayMs?: (attempt: number) => number;
   /**
-   * Reconnect delay after the coordinator refused the connection, by how many refusals in a row:
-   * default 1 s doubling to 60 s, jittered. (tRPC restarts its attempt count whenever a socket
+   * Reconnect delay after the coordinator refused the connection, by how many refusals in a row
+   * before this one (0 for the first): default 1–2 s, doubling to at most 60 s, jittered. (tRPC restarts its attempt count whenever a socket
    * opens, and a refused socket does open, so without this a refused worker would retry at once
    * forever.)
    */
@@ -63,9 +63,9 @@ export function wsUrlOf(httpUrl: string): string {
 
 /**
  * The `ws` WebSocket, also reporting why a coordinator refused the connection, and when it first
- * answered with a result (so accepted it). tRPC's server
- * answers a failed connectionParams check with one message whose id is null, then closes; its
- * client drops that message, so a worker would only ever see "WebSocket closed".
+ * answered with a result (so accepted it). tRPC's server answers a failed connectionParams check
+ * with one message whose id is null, then closes; its client drops that message, so a worker
+ * would only ever see "WebSocket closed".
  */
 function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: () => void) {
   return class extends WebSocket {
@@ -105,7 +105,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
   let accepted = false;
   let refusalsInARow = 0;
   const lostDelay = options.retryDelayMs ?? jitteredBackoff();
-  const refusedDelay = options.refusedRetryDelayMs ?? jitteredBackoff({ baseMs: 2_000, capMs: 60_000 });
+  const jittered = jitteredBackoff({ baseMs: 2_000, capMs: 60_000 });
+  const refusedDelay = options.refusedRetryDelayMs ?? ((refusals: number) => Math.max(1_000, jittered(refusals)));
   const wsClient =
     transport === 'ws'
       ? createWSClient({
@@ -126,7 +127,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
             const envelope = signEnvelope({}, { action: WS_CONNECT_ACTION, taskId }, keypair);
             return { payload: JSON.stringify(envelope.payload), stakingKey: envelope.stakingKey, signature: envelope.signature };
           },
-          retryDelayMs: (attempt) => (refusalsInARow > 0 ? Math.max(1_000, refusedDelay(refusalsInARow - 1)) : lostDelay(attempt)),
+          retryDelayMs: (attempt) => (refusalsInARow > 0 ? refusedDelay(refusalsInARow - 1) : lostDelay(attempt)),
           keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
           onOpen: () => {
             refusal = undefined;
