@@ -229,7 +229,8 @@ export function createWorker(options: WorkerOptions): Worker {
             } else if (!quitting && connected && cause?.refusal === undefined) {
               emit({ type: 'disconnected' });
             }
-            refusal = cause?.refusal ?? (connected ? undefined : refusal);
+            // A close without a refusal (the coordinator went away) ends the refusal: what fails next is news.
+            refusal = cause?.refusal;
             connected = false;
           },
         });
