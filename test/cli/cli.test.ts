@@ -310,7 +310,13 @@ describe('swarmtask CLI', () => {
     expect((await runCli(['stake', 'set', publicKey, '1000000000', '--data', t.dataDir], env)).code).toBe(0);
     // Worker-side commands learn the coordinator's task id ('test-task') from it when not told.
     const untold = { SWARMTASK_TASK_ID: '', TASK_ID: '' };
-    expect((await runCli(['register', '--key', keyFile, '--server', t.url, '--github-user', 'alice'], untold)).code).toBe(0);
+    expect((await runCli(['register', '--key', keyFile, '--server', t.url, '--github-user', 'alice'], untold)).stdout).toBe(`registered ${publicKey} (stake 1 SWARMS)\n`);
+    // A key nobody staked yet is told what it needs and who gives it.
+    const newcomerFile = join(path, 'newcomer.json');
+    const newcomer = JSON.parse((await runCli(['keygen', '--out', newcomerFile, '--json'])).stdout).publicKey as string;
+    expect((await runCli(['register', '--key', newcomerFile, '--server', t.url], untold)).stdout).toBe(
+      `registered ${newcomer} (stake 0 SWARMS; it needs 1 SWARMS before it gets work: the coordinator's operator runs swarmtask stake set ${newcomer} 1000000000)\n`,
+    );
     const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], untold);
     const [lease] = JSON.parse(claim.stdout) as { todoId: number; leaseToken: string }[];
     expect(lease!.todoId).toBe(todoId);

@@ -50,10 +50,16 @@ export function registerLeaseCommands(program: Command): void {
     .action(async (flags: KeyFlags & { githubUser?: string; mainWallet?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
       const githubUsername = flags.githubUser ?? process.env.GITHUB_USERNAME;
-      const worker = await withWorker(options, flags, (c) =>
-        c.workers.register({ ...(githubUsername ? { githubUsername } : {}), ...(flags.mainWallet ? { mainWalletKey: flags.mainWallet } : {}) }),
+      const { worker, minStake } = await withWorker(options, flags, async (c) => ({
+        worker: await c.workers.register({ ...(githubUsername ? { githubUsername } : {}), ...(flags.mainWallet ? { mainWalletKey: flags.mainWallet } : {}) }),
+        minStake: (await c.trpc.health.check.query()).minStake,
+      }));
+      emit(options.json === true, worker, () =>
+        worker.stake >= minStake
+          ? `registered ${worker.stakingKey} (stake ${formatSwarms(worker.stake)})`
+          : `registered ${worker.stakingKey} (stake ${formatSwarms(worker.stake)}; it needs ${formatSwarms(minStake)} before it gets work: ` +
+            `the coordinator's operator runs swarmtask stake set ${worker.stakingKey} ${minStake})`,
       );
-      emit(options.json === true, worker, () => `registered ${worker.stakingKey} (stake ${formatSwarms(worker.stake)})`);
     });
 
   const lease = program.command('lease').description('claim and finish todos by hand, as a worker');
