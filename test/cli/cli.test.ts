@@ -320,6 +320,10 @@ describe('swarmtask CLI', () => {
     const claim = await runCli(['lease', 'claim', '--key', keyFile, '--server', t.url, '--json'], untold);
     const [lease] = JSON.parse(claim.stdout) as { todoId: number; leaseToken: string }[];
     expect(lease!.todoId).toBe(todoId);
+    const beat = await runCli(['lease', 'heartbeat', String(todoId), lease!.leaseToken, '--key', keyFile, '--server', t.url], env);
+    const until = /^todo \d+ is yours until (\S+)$/m.exec(beat.stdout)?.[1];
+    expect(beat.stdout, beat.stderr).toBe(`todo ${todoId} is yours until ${until}\n`);
+    expect(JSON.parse((await runCli(['todo', 'show', String(todoId), '--data', t.dataDir, '--json'], env)).stdout).leaseExpiresAt).toBe(Date.parse(until!));
     const held = (await runCli(['todo', 'show', String(todoId), '--data', t.dataDir], env)).stdout;
     expect(held).toMatch(new RegExp(`^ {2}held by +${publicKey}, lease until \\d{4}-`, 'm'));
     expect(held).toMatch(/^ {2}attempts +1 of 5$/m);

@@ -90,6 +90,18 @@ export function registerLeaseCommands(program: Command): void {
       emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} submitted` : `lease on todo ${todoId} was lost`));
       if (!outcome?.ok) process.exitCode = 1;
     });
+  keyOption(lease.command('heartbeat <todoId> <leaseToken>').description('extend the lease while you work on a todo (by hand that can take longer than a lease)')).action(
+    async (todoId: string, leaseToken: string, flags: KeyFlags, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const [outcome] = await withWorker(options, flags, (c) => c.todos.heartbeat({ leases: [{ todoId: Number(todoId), leaseToken }] }));
+      emit(options.json === true, outcome, () =>
+        outcome?.ok && outcome.leaseExpiresAt !== undefined
+          ? `todo ${todoId} is yours until ${new Date(outcome.leaseExpiresAt).toISOString()}`
+          : `lease on todo ${todoId} was lost`,
+      );
+      if (!outcome?.ok) process.exitCode = 1;
+    },
+  );
   keyOption(lease.command('fail <todoId> <leaseToken>').description('give a todo back as failed'))
     .requiredOption('--error <message>', 'what went wrong')
     .action(async (todoId: string, leaseToken: string, flags: KeyFlags & { error: string }, cmd: Command) => {
