@@ -356,7 +356,7 @@ describe('WebSocket connectionParams', () => {
     registerWorker(t.coordinator.core, { stakingKey: unstaked.publicKeyBase58 });
     createTodo(t.coordinator.core, todoInput());
     const closes: { code?: number; refusal?: string }[] = [];
-    const client = t.workerClient(unstaked, { onClose: (cause) => closes.push({ ...cause }), retryDelayMs: () => 50 });
+    const client = t.workerClient(unstaked, { onClose: (cause) => closes.push({ ...cause }), retryDelayMs: () => 50, refusedRetryDelayMs: () => 50 });
     // Each connection is refused: a call sent on it gets the refusal (STAKE_TOO_LOW), or, if the
     // socket is already closing or reconnecting, a closed-socket error. It is never served.
     for (let i = 0; i < 3; i++) {
