@@ -96,6 +96,12 @@ describe('swarmtask CLI', () => {
     const bad = await runCli(['todo', 'add', specFile, '--data', path]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/agents\.0\.model_name/);
+    // A spec can come on standard input, as `swarmtask todo example | swarmtask todo add -`.
+    const example = (await runCli(['todo', 'example'])).stdout;
+    expect((await runCli(['todo', 'add', '-', '--data', path], {}, undefined, example)).stdout).toMatch(/^todo 1 queued \(ConcurrentWorkflow: Financial Analysis Swarm; /);
+    const badStdin = await runCli(['todo', 'add', '-', '--data', path], {}, undefined, '{"name": 1}');
+    expect(badStdin.code).toBe(1);
+    expect(badStdin.stderr).toMatch(/^swarmtask: standard input is not a valid SwarmSpec: name: /);
     // On the data dir the CLI calls the same procedures as over HTTP, so the same input checks hold.
     const badKey = await runCli(['stake', 'set', 'not-a-key', '1000000000', '--data', path]);
     expect(badKey.code).toBe(1);

@@ -9,12 +9,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `swarmtask` command in a child process. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
+/** Runs the real `swarmtask` command in a child process; `stdin`, when given, is piped in. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string, stdin?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }

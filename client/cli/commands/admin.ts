@@ -63,7 +63,7 @@ export function registerAdminCommands(program: Command): void {
     });
   todo
     .command('add <spec.json>')
-    .description('enqueue a SwarmSpec')
+    .description('enqueue a SwarmSpec (a JSON file, or - for standard input)')
     .option('--repo <owner/name>', 'GitHub repository the work is for')
     .option('--reward <units>', 'reward in base units (default 400 SWARMS)')
     .option('--priority <n>', 'higher is claimed first (default 0)')
