@@ -27,6 +27,7 @@ export interface AdminApi {
   health(): Promise<Out['health']['check']>;
   todoCounts(): Promise<Out['todos']['counts']>;
   currentRound(): Promise<Out['rounds']['current']>;
+  eventsAfter(afterId: number, limit: number): Promise<Out['events']['list']>;
   close(): void;
 }
 
@@ -55,6 +56,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     health: () => call.health.check(),
     todoCounts: () => call.todos.counts(),
     currentRound: () => call.rounds.current(),
+    eventsAfter: (afterId, limit) => call.events.list({ afterId, limit }),
     close: () => core.close(),
   };
 }
@@ -80,6 +82,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     health: () => trpc.health.check.query(),
     todoCounts: () => trpc.todos.counts.query(),
     currentRound: () => trpc.rounds.current.query(),
+    eventsAfter: (afterId, limit) => trpc.events.list.query({ afterId, limit }),
     close: () => undefined,
   };
 }

@@ -8,6 +8,7 @@ import { registerUpCommand } from './commands/up.js';
 import { registerIpfsCommands } from './commands/ipfs.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerEventsCommand } from './commands/events.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -25,6 +26,7 @@ const program = new Command('swarmtask')
 registerServerCommands(program);
 registerKeygenCommand(program);
 registerStatusCommand(program);
+registerEventsCommand(program);
 registerAdminCommands(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);

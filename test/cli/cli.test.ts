@@ -70,6 +70,39 @@ describe('swarmtask CLI', () => {
     }
   });
 
+  it('events prints the newest events and, with --follow, new ones as they happen until Ctrl-C', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    const first = createTodo(core, { spec, priority: 0 }).todo.id;
+    const env = { SWARMTASK_TASK_ID: 'test-task' };
+    const shown = (await runCli(['events', '--last', '2', '--data', t.dataDir], env)).stdout.split('\n');
+    expect(shown[0]).toMatch(new RegExp(`^\\d{4}-\\S+  #\\d+  todo ${first} queued$`));
+    expect(shown[1]).toMatch(new RegExp(`^\\d{4}-\\S+  #\\d+  todo\\.available todo ${first} `));
+
+    const child = spawn(process.execPath, [CLI, 'events', '--follow', '--last', '0', '--server', t.url, '--api-key', t.apiKey], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // Work added before it has started reading is (rightly) not "new" to it: add more until a todo shows up.
+      const added: number[] = [];
+      await vi.waitFor(
+        () => {
+          added.push(createTodo(core, { spec, priority: 0 }).todo.id);
+          expect(lines.some((l) => added.some((id) => l.endsWith(`todo ${id} queued`)))).toBe(true);
+        },
+        { timeout: 20_000, interval: 500 },
+      );
+      expect(lines.some((l) => l.endsWith(`todo ${first} queued`))).toBe(false);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('says which port is taken and how to pick another when the coordinator cannot listen', async () => {
     await using t = await startTestCoordinator();
     using dir = tempDir();
