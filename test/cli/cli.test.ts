@@ -60,7 +60,7 @@ describe('swarmtask CLI', () => {
         `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me --data ${data})`,
         `  add work   swarmtask todo add spec.json --data ${data}  (the original example: swarmtask todo example > spec.json)`,
         `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> 1000000000 --data ${data})`,
-        `  status     swarmtask status --data ${data}`,
+        `  status     swarmtask status --data ${data}   (live: swarmtask events --follow --data ${data})`,
       ]);
       // The commands it suggests work as written.
       expect((await runCli(['status', '--data', data])).stdout).toMatch(new RegExp(`^coordinator +running, pid ${child.pid} at ${url} `));

@@ -53,7 +53,7 @@ function serverBanner(url: string, config: { dataDir: string; taskId: string; mi
     `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me${data})`,
     `  add work   swarmtask todo add spec.json${data}  (the original example: swarmtask todo example > spec.json)`,
     `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> ${config.minStake}${data})`,
-    `  status     swarmtask status${data}`,
+    `  status     swarmtask status${data}   (live: swarmtask events --follow${data})`,
   ].join('\n');
 }
 
