@@ -23,16 +23,17 @@ const program = new Command('swarmtask')
   .showHelpAfterError()
   .exitOverride();
 
+// Help lists commands in this order: running things first, then watching, then managing.
+registerUpCommand(program);
 registerServerCommands(program);
-registerKeygenCommand(program);
+registerWorkerCommand(program);
 registerStatusCommand(program);
 registerEventsCommand(program);
 registerAdminCommands(program);
+registerKeygenCommand(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
-registerUpCommand(program);
 registerIpfsCommands(program);
-registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);
