@@ -11,6 +11,12 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   return [line(columns), ...cells.map(line)].join('\n');
 }
 
+/** `label  value` lines with the values aligned, for one-record views (`todo show`, `status`). */
+export function labelled(lines: ReadonlyArray<readonly [string, string]>, indent = ''): string {
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return lines.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`).join('\n');
+}
+
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'number' && value > 1e12 && value < 1e14) return new Date(value).toISOString();

@@ -1,6 +1,7 @@
 import type { Holder } from '../../server/db/data-dir-lock.js';
 import { TODO_STATUS_VALUES } from '../../shared/todo-schemas.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
+import { labelled } from './output.js';
 
 /** Workers seen within this long count as active. */
 export const ACTIVE_WITHIN_MS = 10 * 60_000;
@@ -41,6 +42,5 @@ export function describeStatus(status: CoordinatorStatus): string {
         : 'no round with work tallied yet',
     ],
   ];
-  const width = Math.max(...lines.map(([label]) => label.length));
-  return lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+  return labelled(lines);
 }

@@ -1,5 +1,6 @@
 import type { TodoRecord } from '../../server/queue/todo-record.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
+import { labelled } from './output.js';
 
 const RESULT_PREVIEW_CHARS = 400;
 
@@ -29,8 +30,7 @@ export function describeTodo(todo: ShownTodo, now = Date.now()): string {
   if (todo.lastError) lines.push(['last error', todo.lastError]);
   if (todo.result !== null && todo.result !== undefined) lines.push(['result', preview(todo.result)]);
   lines.push(['created', iso(todo.createdAt)], ['updated', iso(todo.updatedAt)]);
-  const width = Math.max(...lines.map(([label]) => label.length));
-  return [`todo ${todo.id}`, ...lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+  return `todo ${todo.id}\n${labelled(lines, '  ')}`;
 }
 
 function iso(ms: number): string {
