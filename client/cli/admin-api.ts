@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { Logger } from 'pino';
 import type { CreateTodoInput, ListTodosInput } from '../../shared/todo-schemas.js';
+import type { ListWorkersInput } from '../../shared/worker-schemas.js';
 import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
 import { openCore } from '../../server/open-core.js';
@@ -17,7 +18,8 @@ export interface AdminApi {
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
   redriveTodo(id: number): Promise<Out['todos']['redrive']>;
   setStake(stakingKey: string, stake: number): Promise<Out['workers']['setStake']>;
-  listWorkers(): Promise<Out['workers']['list']>;
+  listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
+  workerSummary(): Promise<Out['workers']['summary']>;
   createApiKey(name: string): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
@@ -47,7 +49,8 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     cancelTodo: (id) => call.todos.cancel({ id }),
     redriveTodo: (id) => call.todos.redrive({ id }),
     setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
-    listWorkers: () => call.workers.list(),
+    listWorkers: (input) => call.workers.list(input),
+    workerSummary: () => call.workers.summary(),
     createApiKey: (name) => call.apiKeys.create({ name }),
     listApiKeys: () => call.apiKeys.list(),
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
@@ -73,7 +76,8 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),
     redriveTodo: (id) => trpc.todos.redrive.mutate({ id }),
     setStake: (stakingKey, stake) => trpc.workers.setStake.mutate({ stakingKey, stake }),
-    listWorkers: () => trpc.workers.list.query(),
+    listWorkers: (input) => trpc.workers.list.query(input),
+    workerSummary: () => trpc.workers.summary.query(),
     createApiKey: (name) => trpc.apiKeys.create.mutate({ name }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),

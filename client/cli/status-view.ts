@@ -1,10 +1,9 @@
 import type { Holder } from '../../server/db/data-dir-lock.js';
 import { TODO_STATUS_VALUES } from '../../shared/todo-schemas.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
+import type { WorkerSummary } from '../../shared/worker-schemas.js';
 import { labelled } from './output.js';
 
-/** Workers seen within this long count as active. */
-export const ACTIVE_WITHIN_MS = 10 * 60_000;
 
 export interface CoordinatorStatus {
   /** Where this was read: a running coordinator's URL, or a data dir (and who serves it, if anyone). */
@@ -12,7 +11,7 @@ export interface CoordinatorStatus {
   taskId: string;
   minStake: number;
   todos: Record<string, number>;
-  workers: { registered: number; staked: number; activeLast10Minutes: number };
+  workers: WorkerSummary;
   round: { number: number; endsAt: number; roundMs: number };
   lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
 }

@@ -15,7 +15,7 @@ export interface WorkerRecord {
   lastSeenAt: number | null;
 }
 
-interface WorkerRow {
+export interface WorkerRow {
   staking_key: string;
   main_wallet_key: string | null;
   github_username: string | null;
@@ -24,7 +24,7 @@ interface WorkerRow {
   last_seen_at: number | null;
 }
 
-const toRecord = (row: WorkerRow): WorkerRecord => ({
+export const toWorkerRecord = (row: WorkerRow): WorkerRecord => ({
   stakingKey: row.staking_key,
   mainWalletKey: row.main_wallet_key,
   githubUsername: row.github_username,
@@ -37,7 +37,7 @@ export function findWorker(core: Pick<Core, 'sqlite'>, stakingKey: string): Work
   const row = cachedStatement(core.sqlite, 'SELECT * FROM workers WHERE staking_key = ?').get(stakingKey) as
     | WorkerRow
     | undefined;
-  return row && toRecord(row);
+  return row && toWorkerRecord(row);
 }
 
 /** A worker proves key ownership by signing; registration alone grants nothing until staked. */
@@ -89,10 +89,6 @@ export function setStake(core: Core, stakingKey: string, stake: number, now = Da
   core.bus.notify();
   forgetWorker(core, stakingKey);
   return findWorker(core, stakingKey)!;
-}
-
-export function listWorkers(core: Pick<Core, 'sqlite'>): WorkerRecord[] {
-  return (cachedStatement(core.sqlite, 'SELECT * FROM workers ORDER BY registered_at').all() as WorkerRow[]).map(toRecord);
 }
 
 /**

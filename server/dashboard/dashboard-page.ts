@@ -1,6 +1,7 @@
 /**
  * The operator dashboard at `/`: one self-contained page (no build step, no external assets)
- * that reads the same tRPC procedures the CLI uses, over HTTP GET with the operator's API key.
+ * that reads the same tRPC procedures the CLI uses, over HTTP GET with the operator's API key:
+ * one batched request per poll while nothing happens, two when something did.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -29,7 +30,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <table id="rounds"><thead><tr><th>round</th><th>status</th><th>submissions</th><th>paid</th><th>distribution list</th></tr></thead><tbody></tbody></table>
 <h2>Submissions</h2>
 <table id="submissions"><thead><tr><th>round</th><th>submission</th><th>todo</th><th>worker</th><th>status</th><th>votes</th></tr></thead><tbody></tbody></table>
-<h2>Workers</h2>
+<h2>Workers <span id="workersummary" class="muted"></span></h2>
 <table id="workers"><thead><tr><th>staking key</th><th>GitHub user</th><th>stake</th><th>can work</th><th>last seen</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
 <table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
@@ -42,13 +43,22 @@ const keyInput = $('key');
 const fragmentKey = new URLSearchParams(location.hash.slice(1)).get('key');
 if (fragmentKey) { localStorage.setItem('swarmtask-key', fragmentKey); history.replaceState(null, '', location.pathname); }
 keyInput.value = localStorage.getItem('swarmtask-key') || '';
-$('keyform').onsubmit = (e) => { e.preventDefault(); localStorage.setItem('swarmtask-key', keyInput.value.trim()); refresh(); };
-async function call(path, input) {
-  const query = input === undefined ? '' : '?input=' + encodeURIComponent(JSON.stringify(input));
-  const res = await fetch('/trpc/' + path + query, { headers: { 'x-api-key': localStorage.getItem('swarmtask-key') || '' } });
+$('keyform').onsubmit = (e) => { e.preventDefault(); localStorage.setItem('swarmtask-key', keyInput.value.trim()); shownState = ''; refresh(true); };
+// One HTTP request per batch of procedures (tRPC's batch GET): each answer is its own result or error.
+async function batch(calls) {
+  const inputs = {};
+  calls.forEach(([, input], i) => { if (input !== undefined) inputs[i] = input; });
+  const url = '/trpc/' + calls.map(([path]) => path).join(',') + '?batch=1&input=' + encodeURIComponent(JSON.stringify(inputs));
+  const res = await fetch(url, { headers: { 'x-api-key': localStorage.getItem('swarmtask-key') || '' } });
   const body = await res.json();
-  if (body.error) throw new Error(body.error.message);
-  return body.result.data;
+  if (!Array.isArray(body)) throw new Error(body.error ? body.error.message : 'HTTP ' + res.status);
+  return body.map((item) => item.error ? { error: item.error.message } : { data: item.result.data });
+}
+/** The answers the page cannot do without: the first error is what the operator sees. */
+function required(answers) {
+  const failed = answers.find((a) => a.error);
+  if (failed) throw new Error(failed.error);
+  return answers.map((a) => a.data);
 }
 const text = (v) => v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 function rows(table, items, cells) {
@@ -61,44 +71,66 @@ function rows(table, items, cells) {
 }
 const time = (ms) => ms ? new Date(ms).toLocaleTimeString() : '';
 const swarms = (baseUnits) => (baseUnits / 1e9).toLocaleString('en-US', { maximumFractionDigits: 9 }) + ' SWARMS';
-let lastEvent = 0;
-async function refresh() {
+const WORKERS_SHOWN = 25;
+// Every poll asks only whether anything happened (the newest event id, the round); the tables are
+// read again when it did, or every 15 s for what changes without an event (workers' last seen).
+const FULL_REFRESH_MS = 15000;
+let shownState = '';
+let shownAt = 0;
+function showUpdated() {
+  $('status').textContent = 'updated ' + new Date().toLocaleTimeString();
+  $('status').className = 'muted';
+}
+let refreshing = false;
+async function refresh(force) {
+  // A slow answer must not pile up polls behind it.
+  if (refreshing) return;
+  refreshing = true;
   try {
-    const health = await call('health.check');
+    const [health, round] = required(await batch([['health.check'], ['rounds.current']]));
+    const state = health.lastEventId + '/' + round.number;
+    if (!force && state === shownState && Date.now() - shownAt < FULL_REFRESH_MS) return showUpdated();
     $('task').textContent = 'task ' + health.taskId;
-    const round = await call('rounds.current');
     $('round').textContent = 'current ' + round.number + ', ends ' + time(round.endsAt);
-    const recent = [];
-    for (let n = round.number; n >= Math.max(0, round.number - 5); n--) {
-      const detail = await call('rounds.get', { number: n }).catch(() => null);
-      if (detail) recent.push(detail);
-    }
-    // With short rounds the last paid one soon scrolls out of the six above: keep it in view.
-    const lastPaid = await call('rounds.get', {}).catch(() => null);
+    const numbers = [];
+    for (let n = round.number; n >= Math.max(0, round.number - 5); n--) numbers.push(n);
+    const answers = await batch([
+      ...numbers.map((number) => ['rounds.get', { number }]),
+      // With short rounds the last paid one soon scrolls out of the six above: keep it in view.
+      ['rounds.get', {}],
+      ['todos.counts'], ['workers.summary'], ['workers.list', { limit: WORKERS_SHOWN, sort: 'lastSeen' }],
+      ['todos.list', { limit: 25 }], ['events.list', { afterId: Math.max(0, health.lastEventId - 30), limit: 30 }],
+    ]);
+    // Rounds not reached or not kept answer NOT_FOUND: they are simply not shown.
+    const recent = answers.slice(0, numbers.length).filter((a) => a.data).map((a) => a.data);
+    const lastPaid = answers[numbers.length].data;
+    const [counts, summary, workers, page, events] = required(answers.slice(numbers.length + 1));
     if (lastPaid && !recent.some((r) => r.number === lastPaid.number)) recent.push(lastPaid);
     const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0);
     rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, swarms(sum(r)), r.distributionCid || '']);
     const subs = recent.flatMap((r) => r.submissions.map((s) => ({ ...s, round: r.number })));
     rows('submissions', subs, (s) => [s.round, s.submissionCid, s.todoId, s.stakingKey.slice(0, 10) + '…', s.status, s.votes.map((v) => v.vote || v.status).join(', ')]);
-    const counts = await call('todos.counts');
     $('counts').replaceChildren(...Object.entries(counts).map(([status, n]) => {
       const div = document.createElement('div'); div.className = 'card'; div.innerHTML = '<b></b><span></span>';
       div.querySelector('b').textContent = n; div.querySelector('span').textContent = status; return div;
     }));
-    const workers = await call('workers.list');
-    rows('workers', workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
-    const page = await call('todos.list', { limit: 25 });
+    $('workersummary').textContent = summary.registered + ' registered, ' + summary.staked + ' staked enough to work, ' + summary.activeLast10Minutes +
+      ' active in the last 10 minutes' + (summary.registered > workers.workers.length ? '; the ' + workers.workers.length + ' seen most recently:' : '');
+    rows('workers', workers.workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
     rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt)]);
-    const events = await call('events.list', { afterId: Math.max(0, health.lastEventId - 30), limit: 30 });
     rows('events', events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
-    $('status').textContent = 'updated ' + new Date().toLocaleTimeString();
-    $('status').className = 'muted';
+    shownState = state;
+    shownAt = Date.now();
+    showUpdated();
   } catch (error) {
+    shownState = '';
     $('status').textContent = error.message;
     $('status').className = 'err';
+  } finally {
+    refreshing = false;
   }
 }
-refresh();
+refresh(true);
 setInterval(refresh, 2000);
 </script>
 </body>

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { StakingKeySchema } from '../../shared/envelope.js';
 import { BaseUnitsSchema } from '../../shared/todo-schemas.js';
-import { findWorker, listWorkers, registerWorker, setStake } from '../auth/workers.js';
+import { ListWorkersInputSchema } from '../../shared/worker-schemas.js';
+import { findWorker, registerWorker, setStake } from '../auth/workers.js';
+import { listWorkers, summarizeWorkers } from '../auth/list-workers.js';
 import { apiKeyProcedure, signedProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 
@@ -27,5 +29,8 @@ export const workersRouter = router({
   setStake: apiKeyProcedure
     .input(z.object({ stakingKey: StakingKeySchema, stake: BaseUnitsSchema }))
     .mutation(({ ctx, input }) => setStake(ctx.core, input.stakingKey, input.stake)),
-  list: apiKeyProcedure.query(({ ctx }) => listWorkers(ctx.core)),
+  /** One page of registered workers (`nextAfter` continues it). */
+  list: apiKeyProcedure.input(ListWorkersInputSchema).query(({ ctx, input }) => listWorkers(ctx.core, input)),
+  /** How many are registered, staked enough to work, and active in the last 10 minutes. */
+  summary: apiKeyProcedure.query(({ ctx }) => summarizeWorkers(ctx.core)),
 });

@@ -139,7 +139,7 @@ describe('swarmtask CLI', () => {
     const badKey = await runCli(['stake', 'set', 'not-a-key', '1000000000', '--data', path]);
     expect(badKey.code).toBe(1);
     expect(badKey.stderr).toMatch(/stakingKey: must be a base58 Ed25519 public key/);
-    expect(JSON.parse((await runCli(['workers', '--data', path, '--json'])).stdout)).toEqual([]);
+    expect(JSON.parse((await runCli(['workers', '--data', path, '--json'])).stdout)).toEqual({ workers: [], nextAfter: null });
     const unnamed = await runCli(['keys', 'create', '--name', '', '--data', path]);
     expect(unnamed.code).toBe(1);
     expect(unnamed.stderr).toMatch(/^swarmtask: name: Too small/);
@@ -209,7 +209,20 @@ describe('swarmtask CLI', () => {
     const workersTable = (await runCli(['workers', ...data], env)).stdout;
     expect(workersTable.split('\n')[0]).toMatch(/^stakingKey +githubUsername +stake +registeredAt +lastSeenAt$/);
     expect(workersTable).toMatch(new RegExp(`${publicKey} +- +2\\.5 SWARMS +\\d{4}-`));
-    expect(JSON.parse((await runCli(['workers', ...data, '--json'], env)).stdout)).toMatchObject([{ stakingKey: publicKey, stake: 2_500_000_000 }]);
+    expect(JSON.parse((await runCli(['workers', ...data, '--json'], env)).stdout)).toMatchObject({ workers: [{ stakingKey: publicKey, stake: 2_500_000_000 }], nextAfter: null });
+    // A page at a time: the next page's flag is printed on stderr, the table stays clean on stdout.
+    const secondKey = JSON.parse((await runCli(['keygen', '--out', join(dir.path, 'k2.json'), '--json'])).stdout).publicKey as string;
+    await runCli(['stake', 'set', secondKey, '1000000000', ...data], env);
+    const firstPage = await runCli(['workers', '--limit', '1', ...data], env);
+    expect(firstPage.stdout).toContain(publicKey);
+    expect(firstPage.stdout).not.toContain(secondKey);
+    const more = /^more: add (--after \S+)$/m.exec(firstPage.stderr);
+    expect(more, firstPage.stderr).not.toBeNull();
+    const nextPage = await runCli(['workers', '--limit', '1', ...more![1]!.split(' '), ...data, '--json'], env);
+    expect(JSON.parse(nextPage.stdout)).toMatchObject({ workers: [{ stakingKey: secondKey }], nextAfter: null });
+    const badSort = await runCli(['workers', '--sort', 'stake', ...data], env);
+    expect(badSort.code).toBe(2);
+    expect(badSort.stderr).toBe('swarmtask: --sort must be one of registered, lastSeen\n');
 
     const both = await runCli(['todo', 'list', ...data, '--server', 'http://127.0.0.1:1', '--api-key', 'k']);
     expect(both.code).toBe(2);

@@ -88,6 +88,7 @@ describe('dashboard in a real browser', () => {
     const workerRows = await tableRows(page, 'workers');
     for (const w of workers.list) expect(workerRows).toContainEqual([w.keypair.publicKeyBase58, '', '1 SWARMS', 'yes', expect.stringMatching(/\d/)]);
     expect(workerRows).toContainEqual([unstaked, '', '0 SWARMS', 'no: below 1 SWARMS', expect.any(String)]);
+    expect(await page.textContent('#workersummary')).toBe('4 registered, 3 staked enough to work, 4 active in the last 10 minutes');
     const eventTypes = (await tableRows(page, 'events')).map((row) => row[2]);
     expect(eventTypes).toContain('todo.done');
     expect(problems).toEqual([]);
@@ -105,5 +106,39 @@ describe('dashboard in a real browser', () => {
     await stranger.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.className === 'muted', null, { timeout: 15_000 });
     expect((await tableRows(stranger, 'todos')).map((row) => row[0])).toEqual([String(todoId)]);
     expect(problems).toEqual([]);
+  });
+
+  it('while nothing happens a poll is one small request; a change brings the tables back up to date', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    for (let i = 0; i < 30; i++) t.stakedWorker();
+    await using browser = await launchChromium();
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/trpc/')) requests.push(url.pathname.slice('/trpc/'.length));
+    });
+    await page.goto(`${t.url}/#key=${t.apiKey}`);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.textContent?.startsWith('updated'), null, { timeout: 15_000 });
+    // The first load reads everything in two batched requests: "anything new?", then the tables
+    // (a poll may already have followed; the checks below see that it was only a poll).
+    expect(requests[0]).toBe('health.check,rounds.current');
+    expect(requests[1]!.split(',')).toEqual(expect.arrayContaining(['todos.counts', 'workers.summary', 'workers.list', 'todos.list', 'events.list']));
+    // Thirty workers: the summary counts them all, the table shows the 25 seen most recently.
+    expect(await page.textContent('#workersummary')).toBe('30 registered, 30 staked enough to work, 30 active in the last 10 minutes; the 25 seen most recently:');
+    expect(await tableRows(page, 'workers')).toHaveLength(25);
+
+    // Idle: the next polls ask only whether anything happened.
+    await vi.waitFor(() => expect(requests.length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 100 });
+    expect(requests.slice(2)).toEqual(requests.slice(2).map(() => 'health.check,rounds.current'));
+    // Something happens (a new event): the next poll reads the tables again and shows it.
+    const todoId = createTodo(core, { spec: SwarmSpecSchema.parse(DEMO_WORK[0]), priority: 0 }).todo.id;
+    await page.waitForFunction(
+      (id) => (globalThis as unknown as PageGlobals).document.querySelector('#todos tbody tr td')?.textContent === String(id),
+      todoId,
+      { timeout: 15_000 },
+    );
+    expect(await tableRows(page, 'events').then((rows) => rows.map((row) => row[2]))).toContain('todo.created');
   });
 });

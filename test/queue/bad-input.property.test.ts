@@ -76,6 +76,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { id: spareApiKeyId };
     case 'events.list':
       return { afterId: 0, limit: 10 };
+    case 'workers.list':
+      return { limit: 5, sort: 'lastSeen' };
     case 'events.on':
     case 'todos.onAvailable':
       return {};

@@ -6,6 +6,7 @@ import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
+import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
 
 const integer = (name: string) => (value: string) => {
   if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
@@ -46,13 +47,28 @@ export function registerAdminCommands(program: Command): void {
       const worker = await withAdmin(options, (api) => api.setStake(pubkey, amount), { mayCreateStore: true });
       emit(options.json === true, worker, () => `stake of ${worker.stakingKey} is now ${formatSwarms(worker.stake)} (${worker.stake} base units)`);
     });
-  program.command('workers').description('list registered workers').action(async (_: unknown, cmd: Command) => {
-    const options = globalOptions(cmd);
-    const list = await withAdmin(options, (api) => api.listWorkers());
-    emit(options.json === true, list, () =>
-      table(list.map((w) => ({ ...w, stake: formatSwarms(w.stake) })), ['stakingKey', 'githubUsername', 'stake', 'registeredAt', 'lastSeenAt']),
-    );
-  });
+  program
+    .command('workers')
+    .description('registered workers, a page at a time (oldest registration first, or --sort lastSeen)')
+    .option('--sort <order>', `${WORKER_SORT_VALUES.join(' or ')} (most recently active first)`, 'registered')
+    .option('--limit <n>', 'how many (default 100, at most 500)')
+    .option('--after <cursor>', 'the next page: the cursor printed after the previous one')
+    .action(async (flags: { sort: string; limit?: string; after?: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      if (!(WORKER_SORT_VALUES as readonly string[]).includes(flags.sort)) throw new CliError(`--sort must be one of ${WORKER_SORT_VALUES.join(', ')}`, 2);
+      const page = await withAdmin(options, (api) =>
+        api.listWorkers({
+          sort: flags.sort as WorkerSort,
+          ...(flags.limit ? { limit: integer('--limit')(flags.limit) } : {}),
+          ...(flags.after ? { after: flags.after } : {}),
+        }),
+      );
+      emit(options.json === true, page, () =>
+        table(page.workers.map((w) => ({ ...w, stake: formatSwarms(w.stake) })), ['stakingKey', 'githubUsername', 'stake', 'registeredAt', 'lastSeenAt']),
+      );
+      // On stderr, so a piped table stays clean; --json carries nextAfter.
+      if (!options.json && page.nextAfter !== null) process.stderr.write(`more: add --after ${page.nextAfter}${flags.sort === 'registered' ? '' : ` --sort ${flags.sort}`}\n`);
+    });
 
   const todo = program.command('todo').description('work items');
   todo

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { adminTarget, globalOptions, withAdmin } from '../context.js';
 import { emit } from '../output.js';
-import { ACTIVE_WITHIN_MS, describeStatus, type CoordinatorStatus } from '../status-view.js';
+import { describeStatus, type CoordinatorStatus } from '../status-view.js';
 
 /** The reason code of a domain error, from either face (a local TRPCError's cause, or a remote error's data). */
 function reasonOf(error: unknown): unknown {
@@ -17,7 +17,7 @@ export function registerStatusCommand(program: Command): void {
       const options = globalOptions(cmd);
       const target = adminTarget(options);
       const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
-        const [health, todos, workers, round] = await Promise.all([api.health(), api.todoCounts(), api.listWorkers(), api.currentRound()]);
+        const [health, todos, workers, round] = await Promise.all([api.health(), api.todoCounts(), api.workerSummary(), api.currentRound()]);
         const lastTallied = await api.roundDetail().catch((error: unknown) => {
           if (reasonOf(error) === 'ROUND_NOT_FOUND') return null;
           throw error;
@@ -33,11 +33,7 @@ export function registerStatusCommand(program: Command): void {
           taskId: health.taskId,
           minStake: health.minStake,
           todos,
-          workers: {
-            registered: workers.length,
-            staked: workers.filter((w) => w.stake >= health.minStake).length,
-            activeLast10Minutes: workers.filter((w) => w.lastSeenAt !== null && health.time - w.lastSeenAt <= ACTIVE_WITHIN_MS).length,
-          },
+          workers,
           round: { number: round.number, endsAt: round.endsAt, roundMs: round.roundMs },
           lastTalliedRound: lastTallied && {
             number: lastTallied.number,
