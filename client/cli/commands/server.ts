@@ -26,7 +26,7 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
     roundMs: flags.roundMs as unknown as number,
   });
   const { createLogger } = await import('../../../server/logger.js');
-  const log = createLogger({ level: config.logLevel, file: config.logFile });
+  const log = createLogger({ level: config.logLevel, file: config.logFile, reopenFileOn: 'SIGHUP' });
   const coordinator = await startCoordinatorForCli(config, log);
   emit(
     options.json === true,

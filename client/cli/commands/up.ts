@@ -48,7 +48,7 @@ export function registerUpCommand(program: Command): void {
       const { streamEvents } = await import('../../../server/events/stream-events.js');
 
       const say = (line: string) => process.stdout.write(`${new Date().toLocaleTimeString()}  ${line}\n`);
-      const coordinator = await startCoordinatorForCli(config, createLogger({ level: config.logLevel, file: config.logFile }));
+      const coordinator = await startCoordinatorForCli(config, createLogger({ level: config.logLevel, file: config.logFile, reopenFileOn: 'SIGHUP' }));
       const { core } = coordinator;
       say(`coordinator on ${coordinator.url}  (data ${resolve(config.dataDir)}, model map "${config.modelMap}", rounds of ${config.roundMs / 1000} s)`);
       say(`dashboard ${coordinator.url}/  ·  health ${coordinator.url}/healthz/  ·  Ctrl-C stops everything`);
