@@ -9,6 +9,7 @@ import { registerIpfsCommands } from './commands/ipfs.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerEventsCommand } from './commands/events.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -30,6 +31,7 @@ registerWorkerCommand(program);
 registerStatusCommand(program);
 registerEventsCommand(program);
 registerAdminCommands(program);
+registerBackupCommands(program);
 registerKeygenCommand(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
