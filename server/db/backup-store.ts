@@ -4,6 +4,13 @@ import { dirname, resolve } from 'node:path';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 const STORE_FILE = 'swarmtask.db';
+/** The coordinator's signing key lives beside the store, not in it: a secret, kept apart. */
+const COORDINATOR_KEY_FILE = 'coordinator-key.json';
+
+const coordinatorKeyIn = (dataDir: string): string | null => {
+  const file = resolve(dataDir, COORDINATOR_KEY_FILE);
+  return existsSync(file) ? file : null;
+};
 
 /** What a store file holds, to say what a backup or a restore carried. */
 export interface StoreSummary {
@@ -80,7 +87,7 @@ function readOrFail<T>(file: string, read: () => T): T {
  * cannot make the copy restart, as they can the page-by-page backup API), writes it compacted, and
  * includes what is still only in the WAL; copying the files by hand can catch a half-written one.
  */
-export function backupStore(dataDir: string, target: string): StoreSummary & { source: string; ms: number } {
+export function backupStore(dataDir: string, target: string): StoreSummary & { source: string; ms: number; coordinatorKeyFile: string | null } {
   const source = resolve(dataDir, STORE_FILE);
   if (!existsSync(source)) throw new StoreFileError(`no swarmtask store in ${dataDir} (${source} does not exist)`);
   const output = resolve(target);
@@ -95,7 +102,7 @@ export function backupStore(dataDir: string, target: string): StoreSummary & { s
   }
   const ms = Math.round(performance.now() - started);
   try {
-    return { ...inspectStore(output), source, ms };
+    return { ...inspectStore(output), source, ms, coordinatorKeyFile: coordinatorKeyIn(dataDir) };
   } catch (error) {
     rmSync(output, { force: true });
     throw error;
@@ -111,7 +118,7 @@ export function restoreStore(
   backup: string,
   dataDir: string,
   options: { replace?: boolean; now?: Date } = {},
-): StoreSummary & { keptPrevious: string | null } {
+): StoreSummary & { keptPrevious: string | null; coordinatorKeyFile: string | null } {
   const summary = inspectStore(resolve(backup));
   let lock: DataDirLock;
   try {
@@ -138,7 +145,7 @@ export function restoreStore(
     const incoming = `${store}.restoring`;
     copyFileSync(resolve(backup), incoming);
     renameSync(incoming, store);
-    return { ...summary, file: store, keptPrevious };
+    return { ...summary, file: store, keptPrevious, coordinatorKeyFile: coordinatorKeyIn(dataDir) };
   } finally {
     lock.release();
   }

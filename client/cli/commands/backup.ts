@@ -39,7 +39,14 @@ export function registerBackupCommands(program: Command): void {
       const dataDir = dataDirOnly(options, 'backup');
       const { backupStore } = await import('../../../server/db/backup-store.js');
       const result = await asCliErrors(() => backupStore(dataDir, file));
-      emit(options.json === true, result, () => `backed up ${result.source} to ${result.file} (${megabytes(result.bytes)} in ${result.ms} ms): ${describeContents(result)}`);
+      emit(options.json === true, result, () =>
+        [
+          `backed up ${result.source} to ${result.file} (${megabytes(result.bytes)} in ${result.ms} ms): ${describeContents(result)}`,
+          ...(result.coordinatorKeyFile
+            ? [`not in the backup: the coordinator's signing key ${result.coordinatorKeyFile} (payout lists are signed with it); keep a copy with your secrets`]
+            : []),
+        ].join('\n'),
+      );
     });
   program
     .command('restore <file>')
@@ -54,6 +61,9 @@ export function registerBackupCommands(program: Command): void {
         [
           `restored ${file} as ${result.file}: ${describeContents(result)}`,
           ...(result.keptPrevious ? [`the store it replaced is kept as ${result.keptPrevious}`] : []),
+          ...(result.coordinatorKeyFile
+            ? []
+            : [`no coordinator signing key in ${dataDir}: copy the old coordinator-key.json there first, or a new key will sign payout lists from now on`]),
           `start the coordinator on it: swarmtask server --data ${dataDir}`,
         ].join('\n'),
       );
