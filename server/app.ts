@@ -43,7 +43,8 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   const dataDirLock = lockDataDir(config.dataDir);
   const readiness: Readiness = { ready: false, reason: 'migrating the store' };
   let core: (Core & { close(): void }) | null = null;
-  const metrics = createMetrics(() => core);
+  let webSockets: WebSocketServer | null = null;
+  const metrics = createMetrics(() => core, () => webSockets?.clients.size ?? 0);
   const limiters: Limiters = {
     ip: new RateLimiter({ perSecond: config.rateLimitIpPerSecond, burst: config.rateLimitIpBurst }, 'IP address'),
     stakingKey: new RateLimiter(
@@ -96,6 +97,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   routes.push(trpcHttpRoute(deps), ...mountedRoutes(opened, limiters, config.bodyLimitBytes), ...(options.routes?.(opened) ?? []));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyLimitBytes });
+  webSockets = wss;
   const wsHandler = attachTrpcWebSocket(wss, deps);
   server.on('upgrade', (req, socket, head) => {
     const path = pathOf(req);

@@ -1,6 +1,10 @@
 import client from 'prom-client';
 import type { Core } from '../core.js';
 import { countTodosByStatus } from '../queue/list-todos.js';
+import { oldestClaimableAt } from '../queue/oldest-claimable.js';
+import { summarizeWorkers } from '../auth/list-workers.js';
+import { currentRound } from '../rounds/round-views.js';
+import { cachedStatement } from '../db/statements.js';
 import { pathOf, type RouteHandler } from './route.js';
 
 export interface Metrics {
@@ -9,8 +13,12 @@ export interface Metrics {
   route: RouteHandler;
 }
 
-/** Prometheus metrics: process defaults, tRPC calls by outcome, todos by status at scrape time. */
-export function createMetrics(core: () => Core | null): Metrics {
+/**
+ * Prometheus metrics: process defaults and failed calls, plus what an operator alerts on, read
+ * from the store at scrape time (nothing on the hot path): todos by status, how long the oldest
+ * claimable todo has waited, workers, open WebSocket connections, rounds, the newest event id.
+ */
+export function createMetrics(core: () => Core | null, webSocketConnections: () => number = () => 0): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'swarmtask_' });
   const procedureErrors = new client.Counter({
@@ -31,6 +39,52 @@ export function createMetrics(core: () => Core | null): Metrics {
       for (const [status, n] of Object.entries(countTodosByStatus(current))) this.set({ status }, n);
     },
   });
+  /** A gauge whose value is read from the store when scraped (none until the store is open). */
+  const fromStore = (name: string, help: string, read: (core: Core) => number, labelNames: string[] = []) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        const current = core();
+        if (current) this.set(read(current));
+      },
+    });
+  fromStore('swarmtask_oldest_claimable_todo_age_seconds', 'How long the longest-waiting claimable todo has waited (0 when none waits)', (c) => {
+    const now = Date.now();
+    const since = oldestClaimableAt(c, now);
+    return since === null ? 0 : (now - since) / 1000;
+  });
+  new client.Gauge({
+    name: 'swarmtask_workers',
+    help: 'Workers: registered, staked at least the minimum, active (seen) in the last 10 minutes',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const current = core();
+      if (!current) return;
+      const summary = summarizeWorkers(current);
+      this.set({ state: 'registered' }, summary.registered);
+      this.set({ state: 'staked' }, summary.staked);
+      this.set({ state: 'active_10m' }, summary.activeLast10Minutes);
+    },
+  });
+  new client.Gauge({
+    name: 'swarmtask_websocket_connections',
+    help: 'Open WebSocket connections (workers and dashboards)',
+    registers: [registry],
+    collect() {
+      this.set(webSocketConnections());
+    },
+  });
+  fromStore('swarmtask_round_current', 'The current round number', (c) => currentRound(c).number);
+  fromStore(
+    'swarmtask_round_last_tallied',
+    'The newest tallied round (-1 before the first tally)',
+    (c) => (cachedStatement(c.sqlite, "SELECT coalesce(max(number), -1) AS n FROM rounds WHERE status = 'tallied'").get() as { n: number }).n,
+  );
+  fromStore('swarmtask_last_event_id', 'Id of the newest event: its rate is the rate of state changes', (c) => c.bus.latestId);
   const route: RouteHandler = async (req, res) => {
     if (pathOf(req) !== '/metrics') return false;
     const text = await registry.metrics();
