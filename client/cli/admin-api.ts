@@ -28,6 +28,7 @@ export interface AdminApi {
   balances(): Promise<Out['rounds']['balances']>;
   health(): Promise<Out['health']['check']>;
   todoCounts(): Promise<Out['todos']['counts']>;
+  oldestClaimable(): Promise<Out['todos']['oldestClaimable']>;
   currentRound(): Promise<Out['rounds']['current']>;
   eventsAfter(afterId: number, limit: number): Promise<Out['events']['list']>;
   close(): void;
@@ -58,6 +59,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     balances: () => call.rounds.balances({}),
     health: () => call.health.check(),
     todoCounts: () => call.todos.counts(),
+    oldestClaimable: () => call.todos.oldestClaimable(),
     currentRound: () => call.rounds.current(),
     eventsAfter: (afterId, limit) => call.events.list({ afterId, limit }),
     close: () => core.close(),
@@ -85,6 +87,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     balances: () => trpc.rounds.balances.query({}),
     health: () => trpc.health.check.query(),
     todoCounts: () => trpc.todos.counts.query(),
+    oldestClaimable: () => trpc.todos.oldestClaimable.query(),
     currentRound: () => trpc.rounds.current.query(),
     eventsAfter: (afterId, limit) => trpc.events.list.query({ afterId, limit }),
     close: () => undefined,

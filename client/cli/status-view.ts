@@ -4,6 +4,14 @@ import { formatSwarms } from '../../shared/swarms-units.js';
 import type { WorkerSummary } from '../../shared/worker-schemas.js';
 import { labelled } from './output.js';
 
+/** A wait for people: `42 s`, `3 min 12 s`, `2 h 5 min`, `3 d 4 h`. */
+export function formatWait(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
 
 export interface CoordinatorStatus {
   /** Where this was read: a running coordinator's URL, or a data dir (and who serves it, if anyone). */
@@ -11,6 +19,8 @@ export interface CoordinatorStatus {
   taskId: string;
   minStake: number;
   todos: Record<string, number>;
+  /** How long the longest-waiting claimable todo has waited; null when none waits. */
+  oldestClaimableWaitMs: number | null;
   workers: WorkerSummary;
   round: { number: number; endsAt: number; roundMs: number };
   lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
@@ -32,6 +42,7 @@ export function describeStatus(status: CoordinatorStatus): string {
     ['coordinator', coordinator],
     ['task', status.taskId],
     ['todos', counts.length > 0 ? counts.join(', ') : 'none yet (swarmtask todo add spec.json)'],
+    ['queue', status.oldestClaimableWaitMs === null ? 'nothing waiting to be claimed' : `the oldest claimable todo has waited ${formatWait(status.oldestClaimableWaitMs)}`],
     ['workers', `${w.registered} registered, ${w.staked} staked at least ${formatSwarms(status.minStake)}, ${w.activeLast10Minutes} seen in the last 10 minutes`],
     ['round', `${status.round.number}, ends ${new Date(status.round.endsAt).toISOString()} (${status.round.roundMs / 1000} s rounds)`],
     [

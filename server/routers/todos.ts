@@ -25,6 +25,7 @@ import {
   reportResults,
 } from '../queue/index.js';
 import { touchWorker } from '../auth/workers.js';
+import { oldestClaimableAt } from '../queue/oldest-claimable.js';
 import { apiKeyProcedure, signedProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 import { subscribeToEvents } from './subscribe-to-events.js';
@@ -42,6 +43,11 @@ export const todosRouter = router({
   list: apiKeyProcedure.input(ListTodosInputSchema).query(({ ctx, input }) => listTodos(ctx.core, input)),
   get: apiKeyProcedure.input(ByIdSchema).query(({ ctx, input }) => getTodo(ctx.core, input.id)),
   counts: apiKeyProcedure.query(({ ctx }) => countTodosByStatus(ctx.core)),
+  /** When the longest-waiting claimable todo became claimable (null: none waits), with the server's clock. */
+  oldestClaimable: apiKeyProcedure.query(({ ctx }) => {
+    const now = Date.now();
+    return { availableAt: oldestClaimableAt(ctx.core, now), now };
+  }),
   cancel: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => cancelTodo(ctx.core, input.id)),
   redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
 

@@ -255,6 +255,7 @@ describe('swarmtask CLI', () => {
     const status = (await runCli(['status', '--data', core.dataDir], { SWARMTASK_TASK_ID: 'test-task' })).stdout;
     expect(status).toMatch(/^last tally +round 4: paid 400 SWARMS to 1 key, list b[a-z2-7]+$/m);
     expect(status).toMatch(/^todos +1 done$/m);
+    expect(status).toMatch(/^queue +nothing waiting to be claimed$/m);
   });
 
   it('status: who serves the data dir, todos by status, workers, the round; a mistyped --data is refused, not created', async () => {
@@ -270,12 +271,13 @@ describe('swarmtask CLI', () => {
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(/^task +test-task$/),
       expect.stringMatching(/^todos +2 initialized$/),
+      expect.stringMatching(/^queue +the oldest claimable todo has waited \d+ s$/),
       expect.stringMatching(/^workers +1 registered, 1 staked at least 1 SWARMS, 1 seen in the last 10 minutes$/),
       expect.stringMatching(/^round +\d+, ends \d{4}-.+ \(600 s rounds\)$/),
       expect.stringMatching(/^last tally +no round with work tallied yet$/),
     ]);
     const remote = JSON.parse((await runCli(['status', '--server', t.url, '--api-key', t.apiKey, '--json'])).stdout);
-    expect(remote).toMatchObject({ source: { serverUrl: t.url }, taskId: 'test-task', todos: { initialized: 2 }, lastTalliedRound: null });
+    expect(remote).toMatchObject({ source: { serverUrl: t.url }, taskId: 'test-task', todos: { initialized: 2 }, oldestClaimableWaitMs: expect.any(Number), lastTalliedRound: null });
 
     const typo = join(dir.path, 'dta');
     for (const command of [['status'], ['todo', 'list'], ['workers']]) {

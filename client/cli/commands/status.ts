@@ -17,7 +17,13 @@ export function registerStatusCommand(program: Command): void {
       const options = globalOptions(cmd);
       const target = adminTarget(options);
       const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
-        const [health, todos, workers, round] = await Promise.all([api.health(), api.todoCounts(), api.workerSummary(), api.currentRound()]);
+        const [health, todos, oldest, workers, round] = await Promise.all([
+          api.health(),
+          api.todoCounts(),
+          api.oldestClaimable(),
+          api.workerSummary(),
+          api.currentRound(),
+        ]);
         const lastTallied = await api.roundDetail().catch((error: unknown) => {
           if (reasonOf(error) === 'ROUND_NOT_FOUND') return null;
           throw error;
@@ -33,6 +39,7 @@ export function registerStatusCommand(program: Command): void {
           taskId: health.taskId,
           minStake: health.minStake,
           todos,
+          oldestClaimableWaitMs: oldest.availableAt === null ? null : oldest.now - oldest.availableAt,
           workers,
           round: { number: round.number, endsAt: round.endsAt, roundMs: round.roundMs },
           lastTalliedRound: lastTallied && {
