@@ -10,6 +10,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerBackupCommands } from './commands/backup.js';
+import { registerEarningsCommand } from './commands/earnings.js';
 import { CliError } from './output.js';
 
 const program = new Command('swarmtask')
@@ -29,6 +30,7 @@ registerUpCommand(program);
 registerServerCommands(program);
 registerWorkerCommand(program);
 registerStatusCommand(program);
+registerEarningsCommand(program);
 registerEventsCommand(program);
 registerAdminCommands(program);
 registerBackupCommands(program);

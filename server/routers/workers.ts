@@ -4,6 +4,7 @@ import { BaseUnitsSchema } from '../../shared/todo-schemas.js';
 import { ListWorkersInputSchema } from '../../shared/worker-schemas.js';
 import { findWorker, registerWorker, setStake } from '../auth/workers.js';
 import { listWorkers, summarizeWorkers } from '../auth/list-workers.js';
+import { workerEarnings } from '../rounds/worker-earnings.js';
 import { apiKeyProcedure, signedProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 
@@ -23,6 +24,13 @@ export const workersRouter = router({
         githubUsername: input.payload.githubUsername,
       }),
     ),
+  ),
+  /**
+   * The calling key's balance, rewards and slashes, submissions and audits by outcome, and what
+   * its latest rounds paid. Open to a key below the minimum stake: its past earnings are still its own.
+   */
+  earnings: signedProcedure(z.object({ rounds: z.number().int().min(1).max(100).default(10) }), { requireStake: false }).mutation(({ ctx, input }) =>
+    workerEarnings(ctx.core, ctx.stakingKey, input.payload.rounds),
   ),
   /** What the coordinator knows about the calling key (registration, stake). */
   me: signedProcedure(z.object({}), { requireStake: false }).mutation(({ ctx }) => findWorker(ctx.core, ctx.stakingKey) ?? null),

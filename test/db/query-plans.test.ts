@@ -5,6 +5,7 @@ import { claimTodos, createTodo, reportResults, sweepQueue } from '../../server/
 import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
 import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
+import { workerEarnings } from '../../server/rounds/worker-earnings.js';
 import { openTestCore } from '../helpers/core.js';
 
 /** Every SQL text the connection prepares while `work` runs. */
@@ -34,7 +35,7 @@ function fullScans(sqlite: Database.Database, source: string): string[] {
 }
 
 describe('query plans', () => {
-  it('the claim/report path, the periodic sweep and round tick and the legacy lookups read no table whole', async () => {
+  it('the claim/report path, the periodic sweep and round tick, the legacy lookups and a worker\'s earnings read no table whole', async () => {
     using core = openTestCore();
     // Statements are cached per connection: a fresh core prepares each one inside the window.
     const sources = await preparedDuring(core.sqlite, async () => {
@@ -52,6 +53,8 @@ describe('query plans', () => {
       countClaimsBy(core, 'worker');
       findAssignedTodoId(core, 'worker', '1');
       assignmentExists(core, { stakingKey: 'worker', prUrl: 'https://github.com/o/r/pull/1', round: 1, githubUsername: 'octocat' });
+      // A node runner's earnings read its own rows only, however many submissions and audits there are.
+      workerEarnings(core, 'worker', 5);
     });
     expect(sources.length).toBeGreaterThan(10);
     const scans = sources.map((source) => ({ source: source.replace(/\s+/g, ' ').trim(), scans: fullScans(core.sqlite, source) }));

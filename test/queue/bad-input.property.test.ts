@@ -78,6 +78,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { afterId: 0, limit: 10 };
     case 'workers.list':
       return { limit: 5, sort: 'lastSeen' };
+    case 'workers.earnings':
+      return sign({ rounds: 3 });
     case 'events.on':
     case 'todos.onAvailable':
       return {};

@@ -1,36 +1,8 @@
 import type { Command } from 'commander';
-import { TRPCClientError } from '@trpc/client';
-import { readKeyFileOption } from '../read-key-file.js';
-import { createWorkerClient, type WorkerClient } from '../../worker-client.js';
-import { globalOptions, type GlobalOptions } from '../context.js';
-import { coordinatorUrl, unreachableCoordinator } from '../coordinator-url.js';
-import { discoverTaskId } from '../../discover-task-id.js';
+import { globalOptions } from '../context.js';
+import { keyOption, withWorker, type KeyFlags } from '../worker-call.js';
 import { CliError, emit, table } from '../output.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
-
-interface KeyFlags {
-  key?: string;
-}
-
-/** Worker calls by hand: signed with the staking key file, over HTTP. */
-async function withWorker<T>(options: GlobalOptions, flags: KeyFlags, work: (client: WorkerClient) => Promise<T>): Promise<T> {
-  const keypair = readKeyFileOption(flags.key, 'the staking keypair that signs the call');
-  const url = coordinatorUrl(options.server);
-  let client: WorkerClient | undefined;
-  try {
-    // Signed calls name the task; unless told, ask the coordinator which one it runs.
-    const taskId = options.taskId ?? (process.env.SWARMTASK_TASK_ID || process.env.TASK_ID || (await discoverTaskId(url)));
-    client = createWorkerClient({ url, keypair, taskId, transport: 'http' });
-    return await work(client);
-  } catch (error) {
-    const unreachable = unreachableCoordinator(error, url);
-    if (unreachable) throw unreachable;
-    if (error instanceof TRPCClientError) throw new CliError(error.message);
-    throw error;
-  } finally {
-    await client?.close();
-  }
-}
 
 const parseJson = (text: string | undefined, name: string): unknown => {
   if (text === undefined) return undefined;
@@ -42,8 +14,6 @@ const parseJson = (text: string | undefined, name: string): unknown => {
 };
 
 export function registerLeaseCommands(program: Command): void {
-  const keyOption = (cmd: Command) => cmd.option('--key <file>', 'staking keypair file (env SWARMTASK_KEY_FILE)');
-
   keyOption(program.command('register').description('register a staking key with the coordinator'))
     .option('--github-user <name>', 'GitHub username (env GITHUB_USERNAME)')
     .option('--main-wallet <pubkey>', 'main wallet public key (base58)')

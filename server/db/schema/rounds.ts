@@ -44,6 +44,8 @@ export const submissions = sqliteTable(
     uniqueIndex('submissions_cid_idx').on(t.submissionCid),
     index('submissions_round_idx').on(t.round, t.status),
     index('submissions_todo_idx').on(t.todoId),
+    // A worker's own submissions by outcome (workers.earnings), without reading every submission.
+    index('submissions_key_idx').on(t.stakingKey, t.status),
     // Submissions still to decide, which every round tick reads; decided ones are most of them.
     index('submissions_pending_idx').on(t.round).where(sql`status = 'pending'`),
   ],

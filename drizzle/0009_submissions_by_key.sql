@@ -1,0 +1,1 @@
+CREATE INDEX `submissions_key_idx` ON `submissions` (`staking_key`,`status`);
