@@ -18,10 +18,25 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** `GET /health` → the worker's health as JSON; anything else is 404. Binds to 127.0.0.1 unless told otherwise. */
-export async function startStatusServer(port: number, health: () => WorkerHealth, host = '127.0.0.1'): Promise<StatusServer> {
+/**
+ * `GET /health` → the worker's health as JSON; `GET /metrics` → Prometheus text (when given);
+ * anything else is 404. Binds to 127.0.0.1 unless told otherwise.
+ */
+export async function startStatusServer(
+  port: number,
+  health: () => WorkerHealth,
+  host = '127.0.0.1',
+  metrics?: { contentType: string; text(): Promise<string> },
+): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (metrics && req.method === 'GET' && path === '/metrics') {
+      metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text),
+        (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)),
+      );
+      return;
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/health' || path === '/health/')) {
       let body: string;
       try {

@@ -10,6 +10,7 @@ import { pause, retryDelayMs, type RetryPolicy } from './retry.js';
 import { createWorkerRpc, describeError, isDefinitiveRefusal, type WorkerRpc } from './rpc.js';
 import { registerAndAwaitStake } from './stake-gate.js';
 import { startStatusServer, type StatusServer, type WorkerHealth } from './status-server.js';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { SubmissionStore } from './submission-store.js';
 import { SubmissionSender } from './submission.js';
 import { TaskRunner, type GitHubAccess } from './task.js';
@@ -19,7 +20,7 @@ import { RepeatedErrors } from './repeated-errors.js';
  * A worker node: the Koii task stages over the typed, signed API — task (claim → run the swarm
  * → proofs on IPFS → report), submission (durable outbox → `submissions.submit`) and audit
  * (verify others' submissions → signed vote) — plus registration, graceful shutdown, progress
- * events and an optional `GET /health` status port.
+ * events and an optional status port (`GET /health`, `GET /metrics`).
  */
 
 export interface WorkerOptions {
@@ -48,7 +49,7 @@ export interface WorkerOptions {
   audit?: boolean;
   /** Ask this model for a verdict as the last audit check (off by default). */
   judgeModel?: string | undefined;
-  /** Serve `GET /health` on this port (0: any free port). */
+  /** Serve `GET /health` and `GET /metrics` on this port (0: any free port). */
   statusPort?: number | undefined;
   statusHost?: string;
   /** Claim poll besides the todo events (default 5000 ms). */
@@ -123,7 +124,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const signalHandlers: { signal: NodeJS.Signals; handler: () => void }[] = [];
 
   const repeatedErrors = new RepeatedErrors();
+  let metrics: WorkerMetrics | undefined;
   const emit = (received: WorkerEvent) => {
+    metrics?.observe(received);
     if (received.type === 'error') lastError = { message: received.message, stage: received.stage, at: new Date().toISOString() };
     repeatedErrors.observe(received);
     // While the connection is refused, failing calls only repeat what the refusal line said.
@@ -173,7 +176,10 @@ export function createWorker(options: WorkerOptions): Worker {
     async start() {
       if (state !== 'created') throw new Error(`worker already ${state}`);
       state = 'starting';
-      if (options.statusPort !== undefined) statusServer = await startStatusServer(options.statusPort, health, options.statusHost);
+      if (options.statusPort !== undefined) {
+        metrics = createWorkerMetrics(health);
+        statusServer = await startStatusServer(options.statusPort, health, options.statusHost, metrics);
+      }
       store = new SubmissionStore(dataDir);
       if (options.handleSignals) {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -35,7 +35,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--key <file>', 'staking keypair file (env SWARMTASK_KEY_FILE)')
     .option('--concurrency <n>', 'todos run at once (env SWARMTASK_CONCURRENCY, default 1)')
     .option('--github-user <name>', 'GitHub username (env GITHUB_USERNAME); with GITHUB_TOKEN, repository todos get a PR')
-    .option('--status-port <port>', 'serve GET /health on 127.0.0.1:<port>')
+    .option('--status-port <port>', 'serve GET /health (JSON) and GET /metrics (Prometheus) on 127.0.0.1:<port>')
     .option('--model-map <map>', 'where agents\' models run (env SWARMTASK_MODEL_MAP, default "*=offline")')
     .option('--main-wallet <pubkey>', 'main wallet public key (base58), registered and put in records')
     .option('--no-audit', 'do not take audit assignments')
