@@ -20,7 +20,7 @@ export interface AdminApi {
   setStake(stakingKey: string, stake: number): Promise<Out['workers']['setStake']>;
   listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
   workerSummary(): Promise<Out['workers']['summary']>;
-  createApiKey(name: string): Promise<Out['apiKeys']['create']>;
+  createApiKey(name: string, scope?: 'admin' | 'read'): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
   /** Without a number: the newest tallied round. */
@@ -52,7 +52,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
     listWorkers: (input) => call.workers.list(input),
     workerSummary: () => call.workers.summary(),
-    createApiKey: (name) => call.apiKeys.create({ name }),
+    createApiKey: (name, scope) => call.apiKeys.create({ name, ...(scope ? { scope } : {}) }),
     listApiKeys: () => call.apiKeys.list(),
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
     roundDetail: (number) => call.rounds.get(number === undefined ? {} : { number }),
@@ -80,7 +80,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     setStake: (stakingKey, stake) => trpc.workers.setStake.mutate({ stakingKey, stake }),
     listWorkers: (input) => trpc.workers.list.query(input),
     workerSummary: () => trpc.workers.summary.query(),
-    createApiKey: (name) => trpc.apiKeys.create.mutate({ name }),
+    createApiKey: (name, scope) => trpc.apiKeys.create.mutate({ name, ...(scope ? { scope } : {}) }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),
     roundDetail: (number) => trpc.rounds.get.query(number === undefined ? {} : { number }),

@@ -11,9 +11,14 @@ import type { Core } from '../core.js';
  */
 const KEY_PATTERN = /^sk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** `admin` keys may change state; `read` keys may only read (least privilege for dashboards and monitoring). */
+export const API_KEY_SCOPES = ['admin', 'read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 export interface ApiKeyInfo {
   id: string;
   name: string;
+  scope: ApiKeyScope;
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
@@ -22,6 +27,7 @@ export interface ApiKeyInfo {
 interface ApiKeyRow {
   id: string;
   name: string;
+  scope: ApiKeyScope;
   secret_hash: string;
   created_at: number;
   revoked_at: number | null;
@@ -31,6 +37,7 @@ interface ApiKeyRow {
 const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   id: row.id,
   name: row.name,
+  scope: row.scope,
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
   lastUsedAt: row.last_used_at,
@@ -39,20 +46,21 @@ const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Creates a key and returns its full text; this is the only time the secret exists in clear. */
-export function createApiKey(core: Core, name: string, now = Date.now()): { key: string; info: ApiKeyInfo } {
+export function createApiKey(core: Core, name: string, scope: ApiKeyScope = 'admin', now = Date.now()): { key: string; info: ApiKeyInfo } {
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, '0').slice(0, 12);
   const secret = randomBytes(32).toString('base64url');
   immediate(core.db, () => {
-    cachedStatement(core.sqlite, 'INSERT INTO api_keys (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(
+    cachedStatement(core.sqlite, 'INSERT INTO api_keys (id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
       id,
       name,
+      scope,
       sha256(secret),
       now,
     );
-    appendEvent(core.sqlite, { type: 'api_key.created', data: { id, name } }, now);
+    appendEvent(core.sqlite, { type: 'api_key.created', data: { id, name, scope } }, now);
   });
   core.bus.notify();
-  return { key: `sk_${id}_${secret}`, info: { id, name, createdAt: now, revokedAt: null, lastUsedAt: null } };
+  return { key: `sk_${id}_${secret}`, info: { id, name, scope, createdAt: now, revokedAt: null, lastUsedAt: null } };
 }
 
 export function listApiKeys(core: Pick<Core, 'sqlite'>): ApiKeyInfo[] {
@@ -89,4 +97,11 @@ export function verifyApiKey(core: Pick<Core, 'sqlite'>, presented: string | und
     cachedStatement(core.sqlite, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
   }
   return toInfo(row);
+}
+
+/** A read-only key may not change state: `what` names what it tried (a procedure, an endpoint). */
+export function requireWriteAccess(key: { id: string; scope: ApiKeyScope }, what: string): void {
+  if (key.scope === 'read') {
+    throw new DomainError('API_KEY_READ_ONLY', `API key ${key.id} is read-only and ${what} changes state or runs work: use an admin key`);
+  }
 }

@@ -24,7 +24,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </head>
 <body>
 <h1>swarmtask <span class="muted" id="task"></span></h1>
-<form id="keyform"><input id="key" type="password" placeholder="API key (swarmtask keys create --name dashboard)" autocomplete="off"> <button>Use key</button> <span id="status" class="muted"></span></form>
+<form id="keyform"><input id="key" type="password" placeholder="API key (swarmtask keys create --name dashboard --read-only)" autocomplete="off"> <button>Use key</button> <span id="status" class="muted"></span></form>
 <div class="cards" id="counts"></div>
 <h2>Rounds <span id="round" class="muted"></span></h2>
 <table id="rounds"><thead><tr><th>round</th><th>status</th><th>submissions</th><th>paid</th><th>distribution list</th></tr></thead><tbody></tbody></table>

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js';
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.js';
 import { apiKeyProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 
 export const apiKeysRouter = router({
   create: apiKeyProcedure
-    .input(z.object({ name: z.string().min(1).max(100) }))
-    .mutation(({ ctx, input }) => createApiKey(ctx.core, input.name)),
+    .input(z.object({ name: z.string().min(1).max(100), scope: z.enum(API_KEY_SCOPES).default('admin') }))
+    .mutation(({ ctx, input }) => createApiKey(ctx.core, input.name, input.scope)),
   list: apiKeyProcedure.query(({ ctx }) => listApiKeys(ctx.core)),
   revoke: apiKeyProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))

@@ -27,7 +27,8 @@ export function authenticateConnection(core: Core, params: Record<string, unknow
     throw new DomainError('CONNECTION_NOT_AUTHENTICATED', 'connectionParams must be { apiKey } or a signed ws.connect envelope');
   }
   if ('apiKey' in parsed.data) {
-    return { kind: 'apiKey', apiKeyId: verifyApiKey(core, parsed.data.apiKey).id };
+    const key = verifyApiKey(core, parsed.data.apiKey);
+    return { kind: 'apiKey', apiKeyId: key.id, scope: key.scope };
   }
   let payload: unknown;
   try {

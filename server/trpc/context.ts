@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from '../auth/api-keys.js';
 import type { WebSocket } from 'ws';
 import type { Core } from '../core.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
@@ -9,7 +10,7 @@ export interface Limiters {
 }
 
 /** Who a WebSocket connection authenticated as, once, with its signed connectionParams. */
-export type ConnectionIdentity = { kind: 'worker'; stakingKey: string } | { kind: 'apiKey'; apiKeyId: string };
+export type ConnectionIdentity = { kind: 'worker'; stakingKey: string } | { kind: 'apiKey'; apiKeyId: string; scope: ApiKeyScope };
 
 export interface ServerLimits {
   /** A subscriber whose socket holds more unsent bytes than this is disconnected (it resumes). */

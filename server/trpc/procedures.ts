@@ -2,21 +2,19 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { DomainError } from '../../shared/errors.js';
 import { signedEnvelopeSchema } from '../../shared/envelope.js';
-import { verifyApiKey } from '../auth/api-keys.js';
+import { requireWriteAccess, verifyApiKey } from '../auth/api-keys.js';
 import { checkSignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
 import { publicProcedure } from './trpc.js';
 
 export { publicProcedure };
 
 /** Operators and API users: `x-api-key` / `Authorization: Bearer`, or an API-key WebSocket. */
-export const apiKeyProcedure = publicProcedure.use(({ ctx, next }) => {
+export const apiKeyProcedure = publicProcedure.use(({ ctx, type, path, next }) => {
   if (ctx.transport === 'local') return next({ ctx: { apiKeyId: 'local' as string } });
-  if (ctx.connection?.kind === 'apiKey') {
-    ctx.limiters.apiKey.take(ctx.connection.apiKeyId);
-    return next({ ctx: { apiKeyId: ctx.connection.apiKeyId } });
-  }
-  const key = verifyApiKey(ctx.core, ctx.presentedApiKey);
+  const key = ctx.connection?.kind === 'apiKey' ? { id: ctx.connection.apiKeyId, scope: ctx.connection.scope } : verifyApiKey(ctx.core, ctx.presentedApiKey);
   ctx.limiters.apiKey.take(key.id);
+  // Queries only read; mutations change state and subscriptions here run swarms.
+  if (type !== 'query') requireWriteAccess(key, path);
   return next({ ctx: { apiKeyId: key.id } });
 });
 

@@ -57,7 +57,7 @@ describe('swarmtask CLI', () => {
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(lines[0]!)?.[1];
       expect(lines[0]).toBe(`swarmtask coordinator listening on ${url} (data: ${data}, task: swarmtask-local)`);
       expect(lines.slice(1)).toEqual([
-        `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me --data ${data})`,
+        `  dashboard  ${url}/  (it asks for an API key; one that can only look: swarmtask keys create --name dashboard --read-only --data ${data})`,
         `  add work   swarmtask todo add spec.json --data ${data}  (the original example: swarmtask todo example > spec.json)`,
         `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> 1000000000 --data ${data})`,
         `  status     swarmtask status --data ${data}   (live: swarmtask events --follow --data ${data})`,
@@ -325,6 +325,10 @@ describe('swarmtask CLI', () => {
     expect((await runCli(['keys', 'revoke', id, ...data], env)).code).toBe(0);
     const keys = JSON.parse((await runCli(['keys', 'list', ...data, '--json'], env)).stdout) as { id: string; revokedAt: number | null }[];
     expect(keys.find((k) => k.id === id)?.revokedAt).toEqual(expect.any(Number));
+    // A read-only key, for a dashboard: said on creation and listed with its scope.
+    const readOnly = await runCli(['keys', 'create', '--name', 'dashboard', '--read-only', ...data], env);
+    expect(readOnly.stdout).toMatch(/^sk_\w{12}_[\w-]{43}\n\(id \w{12}, read-only; store it now, it is not shown again\)\n$/);
+    expect((await runCli(['keys', 'list', ...data], env)).stdout).toMatch(/^\w{12} +dashboard +read +\d{4}-/m);
   });
 
   it('names the coordinator it cannot reach, defaulting to SWARMTASK_PORT on this machine', async () => {

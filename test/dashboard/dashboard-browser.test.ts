@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { lastTalliedRound, roundDetail } from '../../server/rounds/index.js';
 import { setStake } from '../../server/auth/workers.js';
+import { createApiKey } from '../../server/auth/api-keys.js';
 import { SwarmSpecSchema } from '../../shared/swarm-spec.js';
 import { DEMO_WORK } from '../../client/cli/demo-work.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -112,6 +113,8 @@ describe('dashboard in a real browser', () => {
     await using t = await startTestCoordinator();
     const core = t.coordinator.core;
     for (let i = 0; i < 30; i++) t.stakedWorker();
+    // The dashboard only reads: a read-only key is all it needs.
+    const readKey = createApiKey(core, 'dashboard', 'read').key;
     await using browser = await launchChromium();
     const page = await browser.newPage();
     const requests: string[] = [];
@@ -119,7 +122,7 @@ describe('dashboard in a real browser', () => {
       const url = new URL(request.url());
       if (url.pathname.startsWith('/trpc/')) requests.push(url.pathname.slice('/trpc/'.length));
     });
-    await page.goto(`${t.url}/#key=${t.apiKey}`);
+    await page.goto(`${t.url}/#key=${readKey}`);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.textContent?.startsWith('updated'), null, { timeout: 15_000 });
     // The first load reads everything in two batched requests: "anything new?", then the tables
     // (a poll may already have followed; the checks below see that it was only a poll).

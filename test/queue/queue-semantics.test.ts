@@ -352,7 +352,7 @@ describe('queue semantics: domain functions at explicit times', () => {
     cancelTodo(core, b.id, b2!.leaseExpiresAt + 5);
     sweepQueue(core, T0 + HOUR); // announces the scheduled todo
 
-    const key = createApiKey(core, 'ops', T0);
+    const key = createApiKey(core, 'ops', 'admin', T0);
     revokeApiKey(core, key.info.id, T0);
     const nine = generateKeypair().publicKeyBase58;
     registerWorker(core, { stakingKey: nine, githubUsername: 'nine' }, T0);

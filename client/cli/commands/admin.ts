@@ -18,16 +18,17 @@ export function registerAdminCommands(program: Command): void {
   keys
     .command('create')
     .requiredOption('--name <name>', 'a label for the key')
+    .option('--read-only', 'a key that may only read (a dashboard, monitoring): it cannot change state, run swarms or make keys')
     .description('create an API key (printed once; only its hash is stored)')
-    .action(async (flags: { name: string }, cmd: Command) => {
+    .action(async (flags: { name: string; readOnly?: boolean }, cmd: Command) => {
       const options = globalOptions(cmd);
-      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name), { mayCreateStore: true });
-      emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}; store it now, it is not shown again)`);
+      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name, flags.readOnly ? 'read' : 'admin'), { mayCreateStore: true });
+      emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}, ${info.scope === 'read' ? 'read-only' : 'admin'}; store it now, it is not shown again)`);
     });
   keys.command('list').action(async (_: unknown, cmd: Command) => {
     const options = globalOptions(cmd);
     const list = await withAdmin(options, (api) => api.listApiKeys());
-    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['id', 'name', 'createdAt', 'revokedAt', 'lastUsedAt']));
+    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['id', 'name', 'scope', 'createdAt', 'revokedAt', 'lastUsedAt']));
   });
   keys
     .command('revoke <id>')

@@ -50,7 +50,7 @@ function serverBanner(url: string, config: { dataDir: string; taskId: string; mi
   const data = config.dataDir === './data' ? '' : ` --data ${config.dataDir}`;
   return [
     `swarmtask coordinator listening on ${url} (data: ${config.dataDir}, task: ${config.taskId})`,
-    `  dashboard  ${url}/  (it asks for an API key: swarmtask keys create --name me${data})`,
+    `  dashboard  ${url}/  (it asks for an API key; one that can only look: swarmtask keys create --name dashboard --read-only${data})`,
     `  add work   swarmtask todo add spec.json${data}  (the original example: swarmtask todo example > spec.json)`,
     `  workers    swarmtask worker --server ${url} --key node.json  (after: swarmtask keygen --out node.json; swarmtask stake set <its key> ${config.minStake}${data})`,
     `  status     swarmtask status${data}   (live: swarmtask events --follow${data})`,

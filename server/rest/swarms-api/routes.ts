@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../../../shared/errors.js';
-import { verifyApiKey } from '../../auth/api-keys.js';
+import { requireWriteAccess, verifyApiKey } from '../../auth/api-keys.js';
 import type { RateLimiter } from '../../auth/rate-limiter.js';
 import type { Core } from '../../core.js';
 import { describeError } from '../../http/describe-error.js';
@@ -96,6 +96,7 @@ export function swarmsApiRoutes(deps: SwarmsApiDeps): RouteHandler {
       deps.limiters.ip.take(clientIp(req));
       const key = verifyApiKey(core, apiKeyOf(req));
       deps.limiters.apiKey.take(key.id);
+      if (route.method !== 'GET') requireWriteAccess(key, `${route.method} ${path}`);
       const result = await route.handler({
         apiKeyId: key.id,
         body: () => readJsonBody(req, deps.bodyLimitBytes),
