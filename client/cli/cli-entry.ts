@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isSea } from 'node:sea';
 
 /**
  * The `swarmtask` entry script (bin/swarmtask.mjs), found upward from this module so that it is
@@ -13,4 +14,12 @@ export function cliEntryPath(): string {
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) throw new Error(`bin/swarmtask.mjs not found above ${start}`);
   }
+}
+
+/**
+ * What follows `process.execPath` to run this CLI again (for child processes): the entry script,
+ * or nothing in the single binary, which is the CLI itself.
+ */
+export function cliEntryArgs(): string[] {
+  return isSea() ? [] : [cliEntryPath()];
 }

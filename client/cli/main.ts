@@ -39,9 +39,8 @@ registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
 registerIpfsCommands(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// Not a top-level await: the single binary's bundle is CommonJS, which has none.
+program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
@@ -49,4 +48,4 @@ try {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`swarmtask: ${message}\n`);
   process.exit(exitCode);
-}
+});

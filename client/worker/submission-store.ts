@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../server/db/sqlite.js';
 
 /**
  * The worker's durable outbox (a SQLite file in its data dir). A finished todo's result report
@@ -120,7 +121,7 @@ export class SubmissionStore {
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.file = join(dataDir, SUBMISSION_STORE_FILE);
-    this.db = new Database(this.file);
+    this.db = openSqlite(this.file);
     this.db.pragma('journal_mode = WAL');
     // Every write must be on disk before the worker goes on to report: the outbox is the proof.
     this.db.pragma('synchronous = FULL');

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { existsSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
@@ -44,7 +45,7 @@ export function inspectStore(file: string): StoreSummary {
   if (!existsSync(file)) throw new StoreFileError(`${file} does not exist`);
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite = openSqlite(file, { readonly: true, fileMustExist: true });
   } catch (error) {
     throw new StoreFileError(`${file} cannot be opened as SQLite: ${(error as Error).message}`);
   }
@@ -94,7 +95,7 @@ export function backupStore(dataDir: string, target: string): StoreSummary & { s
   if (existsSync(output)) throw new StoreFileError(`${output} already exists: give a new file name (a backup never overwrites)`);
   if (!existsSync(dirname(output))) throw new StoreFileError(`${dirname(output)} does not exist: create the directory first`);
   const started = performance.now();
-  const sqlite = new Database(source, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const sqlite = openSqlite(source, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     sqlite.prepare('VACUUM INTO ?').run(output);
   } finally {
@@ -153,7 +154,7 @@ export function restoreStore(
 
 /** Folds the WAL into the main file and removes the -wal/-shm files, so the main file is the whole store. */
 function checkpointAway(store: string): void {
-  const sqlite = new Database(store, { fileMustExist: true });
+  const sqlite = openSqlite(store, { fileMustExist: true });
   try {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     sqlite.pragma('journal_mode = DELETE');

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -40,7 +40,7 @@ export interface DataDirLock {
 export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const holderFile = resolve(dataDir, HOLDER_FILE);
-  const lock = new Database(resolve(dataDir, LOCK_FILE), { timeout: 0 });
+  const lock = openSqlite(resolve(dataDir, LOCK_FILE), { timeout: 0 });
   try {
     lock.pragma('journal_mode = MEMORY'); // the file only carries the lock: no journal beside it
     lock.pragma('locking_mode = EXCLUSIVE');

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -24,7 +25,16 @@ export interface OpenedDb {
 }
 
 /** The shipped `drizzle/` folder, found upward from this module (source tree or compiled `dist/`). */
-export const DEFAULT_MIGRATIONS_FOLDER = findMigrationsFolder(dirname(fileURLToPath(import.meta.url)));
+let migrationsFolder: string | undefined;
+
+/** The shipped migrations; the single binary unpacks its copy and says where. */
+export function defaultMigrationsFolder(): string {
+  return (migrationsFolder ??= findMigrationsFolder(dirname(fileURLToPath(import.meta.url))));
+}
+
+export function useMigrationsFolder(folder: string): void {
+  migrationsFolder = folder;
+}
 
 function findMigrationsFolder(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
@@ -41,7 +51,7 @@ function findMigrationsFolder(start: string): string {
  */
 export function openDb(options: OpenDbOptions): OpenedDb {
   if (options.file !== ':memory:') mkdirSync(dirname(resolve(options.file)), { recursive: true });
-  const sqlite = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
+  const sqlite = openSqlite(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -51,7 +61,7 @@ export function openDb(options: OpenDbOptions): OpenedDb {
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const db = drizzle(sqlite, { schema }) as Db;
-  applyMigrations(sqlite, db, options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER);
+  applyMigrations(sqlite, db, options.migrationsFolder ?? defaultMigrationsFolder());
   sqlite.pragma('foreign_keys = ON');
   return { db, sqlite, close: () => sqlite.close() };
 }

@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MIGRATIONS_FOLDER, openDb } from '../../server/db/open.js';
+import { defaultMigrationsFolder, openDb } from '../../server/db/open.js';
 import { tempDir } from '../helpers/coordinator.js';
 
 interface Journal {
@@ -9,7 +9,7 @@ interface Journal {
 }
 
 describe('migrations', () => {
-  const journal = JSON.parse(readFileSync(join(DEFAULT_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as Journal;
+  const journal = JSON.parse(readFileSync(join(defaultMigrationsFolder(), 'meta/_journal.json'), 'utf8')) as Journal;
 
   it('have strictly increasing timestamps (drizzle skips a migration older than the newest applied)', () => {
     const whens = journal.entries.map((e) => e.when);
@@ -38,7 +38,7 @@ describe('migrations', () => {
     const file = join(dir.path, 'store.db');
     // An older release's store: migrations up to 0004 only.
     const older = join(dir.path, 'older-migrations');
-    cpSync(DEFAULT_MIGRATIONS_FOLDER, older, { recursive: true });
+    cpSync(defaultMigrationsFolder(), older, { recursive: true });
     const upTo0004 = { ...journal, entries: journal.entries.filter((e) => e.idx <= 4) };
     writeFileSync(join(older, 'meta/_journal.json'), JSON.stringify(upTo0004));
     const before = openDb({ file, migrationsFolder: older });

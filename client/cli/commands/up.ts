@@ -7,7 +7,7 @@ import { generateKeypair, readKeypairFile, writeKeypairFile, type Keypair } from
 import { SwarmSpecSchema } from '../../../shared/swarm-spec.js';
 import { DEMO_WORK } from '../demo-work.js';
 import { describeEvent } from '../progress.js';
-import { cliEntryPath } from '../cli-entry.js';
+import { cliEntryArgs } from '../cli-entry.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
 import { startCoordinatorForCli } from '../start-coordinator.js';
 
@@ -81,7 +81,7 @@ export function registerUpCommand(program: Command): void {
         mkdirSync(dataDir, { recursive: true });
         const child = spawn(
           process.execPath,
-          [cliEntryPath(), 'worker', '--server', coordinator.url, '--key', file, '--task-id', config.taskId, '--data', dataDir, '--github-user', name, '--json'],
+          [...cliEntryArgs(), 'worker', '--server', coordinator.url, '--key', file, '--task-id', config.taskId, '--data', dataDir, '--github-user', name, '--json'],
           { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMTASK_MODEL_MAP: config.modelMap ?? '*=offline' } },
         );
         createInterface({ input: child.stderr! }).on('line', (line) => say(`${name}: ${line}`));
