@@ -52,7 +52,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   outfile: bundle,
-  define: { 'import.meta.url': '__swarmtaskBundleUrl' },
+  define: { 'import.meta.url': '__swarmtaskBundleUrl', SWARMTASK_BUILD_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   banner: { js: 'var __swarmtaskBundleUrl = require("node:url").pathToFileURL(process.execPath).href;' },
   plugins: [lazyRequires, absentModules],
   logLevel: 'error',

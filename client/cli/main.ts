@@ -12,9 +12,11 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerEarningsCommand } from './commands/earnings.js';
 import { CliError } from './output.js';
+import { cliVersion } from './cli-version.js';
 
 const program = new Command('swarmtask')
   .description('Coordinate AI multi-agent swarm jobs across independent worker nodes')
+  .version(cliVersion(), '-V, --version', 'print the version (and the node it runs on)')
   .option('--json', 'machine-readable output (one JSON value on stdout)')
   .option('--data <dir>', 'data directory (env SWARMTASK_DATA_DIR, default ./data)')
   .option('--server <url>', 'act on a running coordinator instead of the data dir (env SWARMTASK_SERVER_URL)')

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { tempDir } from '../helpers/coordinator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('the single binary (npm run build:binary)', () => {
   it('builds one executable that runs the whole loop with nothing else installed, its workers as copies of itself', { timeout: 240_000 }, async () => {
@@ -40,6 +41,7 @@ describe('the single binary (npm run build:binary)', () => {
     // No warnings (e.g. Node's about require() inside a single executable), nothing on stderr.
     expect(stderr).toBe('');
 
+    expect((await run(binary, ['--version'], { env })).stdout).toBe(`${VERSION} (node ${process.version}, single binary)\n`);
     // Admin commands from the binary read the same store.
     const status = await run(binary, ['status', '--data', join(work, 'data')], { env });
     expect(status.stdout).toMatch(/^todos +4 done$/m);
