@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { openSqlite } from './sqlite.js';
-import { existsSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { openSqlite } from './sqlite.js';
 
 const STORE_FILE = 'swarmtask.db';
 /** The coordinator's signing key lives beside the store, not in it: a secret, kept apart. */
@@ -120,6 +120,8 @@ export function restoreStore(
   dataDir: string,
   options: { replace?: boolean; now?: Date } = {},
 ): StoreSummary & { keptPrevious: string | null; coordinatorKeyFile: string | null } {
+  const store = resolve(dataDir, STORE_FILE);
+  if (resolve(backup) === store) throw new StoreFileError(`${store} is the data dir's own store: restore from a backup file`);
   const summary = inspectStore(resolve(backup));
   let lock: DataDirLock;
   try {
@@ -130,7 +132,6 @@ export function restoreStore(
     throw new StoreFileError(`a coordinator is running on the data dir ${dataDir}${who}: stop it before restoring into it`);
   }
   try {
-    const store = resolve(dataDir, STORE_FILE);
     let keptPrevious: string | null = null;
     if (existsSync(store)) {
       if (!options.replace) {

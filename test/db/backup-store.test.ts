@@ -114,6 +114,8 @@ describe('backup and restore of the store', () => {
     new Database(otherSqlite).exec('CREATE TABLE todos (id INTEGER)').close();
     expect(() => inspectStore(otherSqlite)).toThrow(`${otherSqlite} is not a swarmtask store (no __drizzle_migrations, rounds, events, workers, blocks table)`);
     expect(() => restoreStore(join(dir.path, 'missing.db'), other)).toThrow(`${join(dir.path, 'missing.db')} does not exist`);
+    // Restoring a store over itself would move it aside and then find nothing to copy.
+    expect(() => restoreStore(join(other, 'swarmtask.db'), other, { replace: true })).toThrow(`${join(other, 'swarmtask.db')} is the data dir's own store: restore from a backup file`);
     // Nothing was changed by the refusals: the other dir holds its own empty store only, and the running one all its todos.
     expect(readdirSync(other).filter((name) => name.startsWith('swarmtask.db'))).toEqual(['swarmtask.db']);
     expect(inspectStore(join(other, 'swarmtask.db')).todos).toBe(0);
