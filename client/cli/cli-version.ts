@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** Set by the single binary's build (esbuild `define`); absent when running from source or dist/. */
 declare const SWARMTASK_BUILD_VERSION: string | undefined;
 
-/** `swarmtask 0.1.0 (node v20.20.2, single binary)`: what a bug report needs. */
+/** `0.1.0 (node v20.20.2)`, or `… single binary)`: what a bug report needs. */
 export function cliVersion(): string {
   if (typeof SWARMTASK_BUILD_VERSION === 'string') return `${SWARMTASK_BUILD_VERSION} (node ${process.version}, single binary)`;
   return `${packageVersion()} (node ${process.version})`;
