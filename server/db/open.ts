@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqlite } from './sqlite.js';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -61,9 +61,41 @@ export function openDb(options: OpenDbOptions): OpenedDb {
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const db = drizzle(sqlite, { schema }) as Db;
-  applyMigrations(sqlite, db, options.migrationsFolder ?? defaultMigrationsFolder());
+  const folder = options.migrationsFolder ?? defaultMigrationsFolder();
+  try {
+    refuseNewerStore(sqlite, options.file, folder);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  applyMigrations(sqlite, db, folder);
   sqlite.pragma('foreign_keys = ON');
   return { db, sqlite, close: () => sqlite.close() };
+}
+
+/** A store migrated by a newer release, opened by an older one (a downgrade, or an old binary on a new data dir). */
+export class StoreTooNewError extends Error {
+  readonly code = 'STORE_TOO_NEW';
+  constructor(file: string, applied: number, known: number) {
+    super(
+      `${file} was migrated by a newer swarmtask (its newest migration is from ${new Date(applied).toISOString()}; ` +
+        `this build knows migrations up to ${new Date(known).toISOString()}): run the newer release, or restore a backup made by this one`,
+    );
+    this.name = 'StoreTooNewError';
+  }
+}
+
+/**
+ * drizzle applies only migrations newer than the newest one applied, so an older build would
+ * run silently on tables it does not know. Refuses instead, touching nothing.
+ */
+function refuseNewerStore(sqlite: Database.Database, file: string, migrationsFolder: string): void {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return;
+  const applied = (sqlite.prepare('SELECT max(created_at) AS newest FROM __drizzle_migrations').get() as { newest: number | null }).newest;
+  const journal = JSON.parse(readFileSync(resolve(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const known = Math.max(0, ...journal.entries.map((entry) => entry.when));
+  if (applied !== null && applied > known) throw new StoreTooNewError(file, applied, known);
 }
 
 /**

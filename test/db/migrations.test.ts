@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMigrationsFolder, openDb } from '../../server/db/open.js';
+import { defaultMigrationsFolder, openDb, StoreTooNewError } from '../../server/db/open.js';
 import { tempDir } from '../helpers/coordinator.js';
 
 interface Journal {
@@ -64,5 +64,24 @@ describe('migrations', () => {
     ]);
     after.close();
   });
-});
 
+  it('an older build refuses a store a newer one migrated, and changes nothing', () => {
+    using dir = tempDir();
+    const file = join(dir.path, 'store.db');
+    openDb({ file }).close();
+    // This build, as the older release it will one day be: it knows migrations up to 0004 only.
+    const older = join(dir.path, 'older-migrations');
+    cpSync(defaultMigrationsFolder(), older, { recursive: true });
+    const upTo0004 = journal.entries.filter((e) => e.idx <= 4);
+    writeFileSync(join(older, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: upTo0004 }));
+    const newest = journal.entries.at(-1)!.when;
+    expect(() => openDb({ file, migrationsFolder: older })).toThrow(
+      new StoreTooNewError(file, newest, upTo0004.at(-1)!.when),
+    );
+    expect(() => openDb({ file, migrationsFolder: older })).toThrow(/was migrated by a newer swarmtask .*: run the newer release, or restore a backup made by this one$/);
+    // The current build still opens it, with every migration recorded once.
+    const current = openDb({ file });
+    expect((current.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n).toBe(journal.entries.length);
+    current.close();
+  });
+});
