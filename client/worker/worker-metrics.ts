@@ -17,24 +17,16 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(health: () => WorkerHealth): WorkerMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'swarmtask_worker_' });
-  const events = new client.Counter({
-    name: 'swarmtask_worker_events_total',
-    help: 'Worker events by type (claimed, ran, submitted, audited, voted, failed, lease_lost, …)',
-    labelNames: ['type'] as const,
-    registers: [registry],
-  });
-  const errors = new client.Counter({
-    name: 'swarmtask_worker_errors_total',
-    help: 'Errors by stage (claim, run, submit, audit, …), each one counted even when the screen holds repeats back',
-    labelNames: ['stage'] as const,
-    registers: [registry],
-  });
-  const tokens = new client.Counter({
-    name: 'swarmtask_worker_tokens_total',
-    help: "Tokens the worker's swarm runs used, by direction",
-    labelNames: ['direction'] as const,
-    registers: [registry],
-  });
+  /** A counter with one label, in this worker's registry. */
+  const counter = <Label extends string>(name: string, help: string, label: Label) =>
+    new client.Counter<Label>({ name, help, labelNames: [label], registers: [registry] });
+  const events = counter('swarmtask_worker_events_total', 'Worker events by type (claimed, ran, submitted, audited, voted, failed, lease_lost, …)', 'type');
+  const errors = counter(
+    'swarmtask_worker_errors_total',
+    'Errors by stage (claim, run, submit, audit, …), each one counted even when the screen holds repeats back',
+    'stage',
+  );
+  const tokens = counter('swarmtask_worker_tokens_total', "Tokens the worker's swarm runs used, by direction", 'direction');
   const runSeconds = new client.Histogram({
     name: 'swarmtask_worker_swarm_run_seconds',
     help: 'How long each swarm run took',
