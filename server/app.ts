@@ -13,6 +13,7 @@ import { mountedRoutes } from './http/mounted-routes.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
+import { EventPruner } from './events/event-pruner.js';
 import { roundTick } from './rounds/round-tick.js';
 import { fireDueSchedules } from './swarm-api/schedules.js';
 import type { Limiters } from './trpc/context.js';
@@ -128,6 +129,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       });
   };
   let ticking = false;
+  const eventPruner = new EventPruner(opened, config.eventRetentionDays, log);
   const sweeper = setInterval(() => {
     try {
       const report = sweepQueue(opened);
@@ -135,6 +137,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }
+    eventPruner.tick();
     fireSchedules();
     if (ticking) return;
     ticking = true;
@@ -165,6 +168,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        eventPruner.stop();
         wsHandler.broadcastReconnectNotification();
         for (const client of wss.clients) client.terminate();
         wss.close();

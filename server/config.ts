@@ -34,6 +34,8 @@ export const ServerConfigSchema = z.object({
   /** Fraction of stake slashed for a rejected submission (0 = none). */
   slashFraction: z.coerce.number().min(0).max(1).default(0),
   eventPollMs: int(50).default(500),
+  /** Events older than this are pruned from the log (subscriptions resume within it); 0 keeps them all. */
+  eventRetentionDays: z.coerce.number().min(0).max(36_500).default(30),
   bodyLimitBytes: int(1024).default(1024 * 1024),
   maxSubscriberBufferBytes: int(1024).default(4 * 1024 * 1024),
   rateLimitIpPerSecond: z.coerce.number().min(0).default(1000),

@@ -1,12 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { EventBus } from './event-bus.js';
 import { readEventsAfter, type EventRecord } from './read-events.js';
+import { requireResumable } from './prune-events.js';
 
 export interface StreamEventsOptions {
   sqlite: Database.Database;
   bus: EventBus;
   /** Resume cursor: only events with a greater id are yielded. */
   afterId: number;
+  /** `afterId` came from the subscriber: refuse it if the log no longer (or never) holds what follows it. */
+  resuming?: boolean;
   signal: AbortSignal;
   filter?: (event: EventRecord) => boolean;
   pageSize?: number;
@@ -25,9 +28,12 @@ export interface StreamEventsOptions {
 export async function* streamEvents(options: StreamEventsOptions): AsyncGenerator<EventRecord> {
   const pageSize = options.pageSize ?? 256;
   let cursor = options.afterId;
+  if (options.resuming) requireResumable({ sqlite: options.sqlite }, cursor);
   while (!options.signal.aborted) {
     options.beforePage?.();
     const page = readEventsAfter(options.sqlite, cursor, pageSize);
+    // Ids have no holes but the pruned head: a jump means the events after the cursor are gone.
+    if (page.length > 0 && page[0]!.id > cursor + 1) requireResumable({ sqlite: options.sqlite }, cursor);
     for (const event of page) {
       cursor = event.id;
       if (!options.filter || options.filter(event)) yield event;

@@ -5,6 +5,7 @@ import { oldestClaimableAt } from '../queue/oldest-claimable.js';
 import { summarizeWorkers } from '../auth/list-workers.js';
 import { currentRound } from '../rounds/round-views.js';
 import { cachedStatement } from '../db/statements.js';
+import { retainedEventIds } from '../events/prune-events.js';
 import { pathOf, type RouteHandler } from './route.js';
 
 export interface Metrics {
@@ -85,6 +86,11 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
     (c) => (cachedStatement(c.sqlite, "SELECT coalesce(max(number), -1) AS n FROM rounds WHERE status = 'tallied'").get() as { n: number }).n,
   );
   fromStore('swarmtask_last_event_id', 'Id of the newest event: its rate is the rate of state changes', (c) => c.bus.latestId);
+  fromStore(
+    'swarmtask_first_event_id',
+    'Id of the oldest event the log keeps (older ones were pruned; subscriptions resume from here on)',
+    (c) => retainedEventIds(c)?.oldest ?? 0,
+  );
   const route: RouteHandler = async (req, res) => {
     if (pathOf(req) !== '/metrics') return false;
     const text = await registry.metrics();

@@ -44,6 +44,18 @@ function asTrpcError(cause: unknown): TRPCError | null {
 }
 
 /**
+ * A subscription's stream with domain failures turned into tRPC errors. The guard below cannot do
+ * it: a subscription procedure returns its generator at once, and the generator fails later.
+ */
+export async function* translatingErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw asTrpcError(error) ?? error;
+  }
+}
+
+/**
  * Every procedure on every transport: the per-IP token bucket, domain failures turned into tRPC
  * errors with the matching code, and bad inputs into messages that name the field. One
  * middleware, not several: each level of tRPC's middleware chain copies the call's options, a
