@@ -65,6 +65,32 @@ describe('migrations', () => {
     after.close();
   });
 
+  it('counts the todos an older store holds (0012) and keeps counting through its triggers', () => {
+    using dir = tempDir();
+    const file = join(dir.path, 'store.db');
+    const older = join(dir.path, 'older-migrations');
+    cpSync(defaultMigrationsFolder(), older, { recursive: true });
+    writeFileSync(join(older, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= 10) }));
+    const before = openDb({ file, migrationsFolder: older });
+    const insert = before.sqlite.prepare(
+      `INSERT INTO todos (task_id, status, reward, priority, available_at, announced, attempts, max_attempts, created_at, updated_at)
+       VALUES ('t', ?, 1, 0, 1, 1, 0, 5, 1, 1)`,
+    );
+    for (const status of ['initialized', 'initialized', 'initialized', 'failed', 'submitted', 'submitted']) insert.run(status);
+    before.close();
+
+    const after = openDb({ file });
+    const counts = () => Object.fromEntries((after.sqlite.prepare('SELECT status, n FROM todo_status_counts WHERE n > 0').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+    expect(counts()).toEqual({ initialized: 3, failed: 1, submitted: 2 });
+    const triggers = after.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'todos' ORDER BY name").all();
+    expect(triggers).toEqual([{ name: 'todos_count_delete' }, { name: 'todos_count_insert' }, { name: 'todos_count_update' }]);
+    after.sqlite.prepare("UPDATE todos SET status = 'in_progress' WHERE status = 'initialized'").run();
+    after.sqlite.prepare("DELETE FROM todos WHERE status = 'failed'").run();
+    after.sqlite.prepare(`INSERT INTO todos (task_id, status, reward, priority, available_at, announced, attempts, max_attempts, created_at, updated_at) VALUES ('t', 'cancelled', 1, 0, 1, 1, 0, 5, 1, 1)`).run();
+    expect(counts()).toEqual({ in_progress: 3, submitted: 2, cancelled: 1 });
+    after.close();
+  });
+
   it('an older build refuses a store a newer one migrated, and changes nothing', () => {
     using dir = tempDir();
     const file = join(dir.path, 'store.db');

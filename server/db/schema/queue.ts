@@ -53,6 +53,17 @@ export const todos = sqliteTable(
 );
 
 /**
+ * How many todos are in each status, kept by triggers on `todos` (migration 0012), so counting
+ * (`todos.counts`, /metrics, the dashboard, `status`) reads a few rows instead of scanning every
+ * todo ever made. A migration that rebuilds `todos` drops its triggers: recreate them there
+ * (test/db/migrations.test.ts checks that they exist and agree with a scan).
+ */
+export const todoStatusCounts = sqliteTable('todo_status_counts', {
+  status: text('status').primaryKey(),
+  n: integer('n').notNull(),
+});
+
+/**
  * A todo's swarm spec, written once at creation. Kept out of `todos`, whose rows every claim and
  * report rewrites: with the spec inline a row is most of a page (several KB for real prompts), so
  * each state change rewrote a page per todo; without it one page holds dozens of todos.
