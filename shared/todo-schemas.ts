@@ -23,6 +23,12 @@ export const CreateTodoInputSchema = z.object({
 });
 export type CreateTodoInput = z.output<typeof CreateTodoInputSchema>;
 
+/** Todos per `todos.createMany` call (a bulk import sends several calls). */
+export const MAX_TODOS_PER_CREATE = 1000;
+export const CreateTodosInputSchema = z.object({
+  todos: z.array(CreateTodoInputSchema).min(1).max(MAX_TODOS_PER_CREATE),
+});
+
 export const TODO_STATUS_VALUES = [
   'initialized',
   'in_progress',

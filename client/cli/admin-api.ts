@@ -13,6 +13,7 @@ type Out = inferRouterOutputs<AppRouter>;
 /** What the admin commands need, whether they act on the data dir or on a running server. */
 export interface AdminApi {
   createTodo(input: CreateTodoInput): Promise<Out['todos']['create']>;
+  createTodos(inputs: CreateTodoInput[]): Promise<Out['todos']['createMany']>;
   listTodos(input: ListTodosInput): Promise<Out['todos']['list']>;
   getTodo(id: number): Promise<Out['todos']['get']>;
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
@@ -45,6 +46,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
   const call = createLocalCaller(core);
   return {
     createTodo: (input) => call.todos.create(input),
+    createTodos: (inputs) => call.todos.createMany({ todos: inputs }),
     listTodos: (input) => call.todos.list(input),
     getTodo: (id) => call.todos.get({ id }),
     cancelTodo: (id) => call.todos.cancel({ id }),
@@ -73,6 +75,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
   });
   return {
     createTodo: (input) => trpc.todos.create.mutate(input),
+    createTodos: (inputs) => trpc.todos.createMany.mutate({ todos: inputs }),
     listTodos: (input) => trpc.todos.list.query(input),
     getTodo: (id) => trpc.todos.get.query({ id }),
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),

@@ -16,57 +16,56 @@ export interface CreateTodoResult {
 }
 
 export function createTodo(core: Core, input: CreateTodoInput, now = Date.now()): CreateTodoResult {
+  const { id, created } = immediate(core.db, () => insertTodo(core, input, now));
+  if (created) core.bus.notify();
+  return { todo: toTodoRecord(findTodoRow(core, id)!), created };
+}
+
+/**
+ * Writes one todo, its spec and its events; with a dedupe key already taken, writes nothing and
+ * answers the existing todo's id. Runs inside the caller's transaction.
+ */
+export function insertTodo(core: Core, input: CreateTodoInput, now: number): { id: number; created: boolean } {
   const availableAt = input.spec.schedule
     ? scheduledInstantOrThrow(input.spec.schedule.scheduled_time, input.spec.schedule.timezone)
     : now;
   const [owner, name] = input.repo ? input.repo.split('/') : [null, null];
   const announce = availableAt <= now;
-
-  const id = immediate(core.db, () => {
-    const inserted = cachedStatement(
-      core.sqlite,
-      `INSERT INTO todos (task_id, status, swarm_type, repo_owner, repo_name, bounty_id, reward, priority, available_at,
-         announced, attempts, max_attempts, dedupe_key, created_at, updated_at)
-       VALUES (?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
-    ).get(
-      core.queue.taskId,
-      input.spec.swarm_type ?? null,
-      owner,
-      name,
-      input.bountyId ?? null,
-      input.reward ?? core.queue.defaultReward,
-      input.priority,
-      availableAt,
-      announce ? 1 : 0,
-      input.maxAttempts ?? core.queue.maxAttempts,
-      input.dedupeKey ?? null,
-      now,
-      now,
-    ) as { id: number } | undefined;
-    if (!inserted) return undefined;
-    cachedStatement(core.sqlite, 'INSERT INTO todo_specs (todo_id, spec) VALUES (?, ?)').run(inserted.id, JSON.stringify(input.spec));
-    appendEvent(core.sqlite, { type: 'todo.created', todoId: inserted.id, data: { availableAt } }, now);
-    if (announce) {
-      appendEvent(
-        core.sqlite,
-        { type: 'todo.available', todoId: inserted.id, data: availableEventData(input, inserted.id) },
-        now,
-      );
-    }
-    return inserted.id;
-  });
-
-  if (id === undefined) {
+  const inserted = cachedStatement(
+    core.sqlite,
+    `INSERT INTO todos (task_id, status, swarm_type, repo_owner, repo_name, bounty_id, reward, priority, available_at,
+       announced, attempts, max_attempts, dedupe_key, created_at, updated_at)
+     VALUES (?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+     ON CONFLICT (dedupe_key) DO NOTHING
+     RETURNING id`,
+  ).get(
+    core.queue.taskId,
+    input.spec.swarm_type ?? null,
+    owner,
+    name,
+    input.bountyId ?? null,
+    input.reward ?? core.queue.defaultReward,
+    input.priority,
+    availableAt,
+    announce ? 1 : 0,
+    input.maxAttempts ?? core.queue.maxAttempts,
+    input.dedupeKey ?? null,
+    now,
+    now,
+  ) as { id: number } | undefined;
+  if (!inserted) {
     const existing = cachedStatement(core.sqlite, 'SELECT id FROM todos WHERE dedupe_key = ?').get(input.dedupeKey) as
       | { id: number }
       | undefined;
     if (!existing) throw new DomainError('TODO_STATE_CONFLICT', 'dedupe key conflict without a matching todo');
-    return { todo: toTodoRecord(findTodoRow(core, existing.id)!), created: false };
+    return { id: existing.id, created: false };
   }
-  core.bus.notify();
-  return { todo: toTodoRecord(findTodoRow(core, id)!), created: true };
+  cachedStatement(core.sqlite, 'INSERT INTO todo_specs (todo_id, spec) VALUES (?, ?)').run(inserted.id, JSON.stringify(input.spec));
+  appendEvent(core.sqlite, { type: 'todo.created', todoId: inserted.id, data: { availableAt } }, now);
+  if (announce) {
+    appendEvent(core.sqlite, { type: 'todo.available', todoId: inserted.id, data: availableEventData(input, inserted.id) }, now);
+  }
+  return { id: inserted.id, created: true };
 }
 
 function scheduledInstantOrThrow(time: string, timezone: string): number {

@@ -1,4 +1,5 @@
 export { createTodo, type CreateTodoResult } from './create-todo.js';
+export { createTodos, type CreateTodosResult } from './create-todos.js';
 export { claimTodos, type ClaimedTodo, type ClaimRequest } from './claim-todos.js';
 export { heartbeatLeases } from './heartbeat-leases.js';
 export { reportResults, type ResultReport } from './report-results.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ClaimPayloadSchema,
   CreateTodoInputSchema,
+  CreateTodosInputSchema,
   HeartbeatPayloadSchema,
   ListTodosInputSchema,
   ReleasePayloadSchema,
@@ -16,6 +17,7 @@ import {
   claimTodos,
   countTodosByStatus,
   createTodo,
+  createTodos,
   getTodo,
   heartbeatLeases,
   listTodos,
@@ -40,6 +42,8 @@ const ByIdSchema = z.object({ id: TodoIdSchema });
 
 export const todosRouter = router({
   create: apiKeyProcedure.input(CreateTodoInputSchema).mutation(({ ctx, input }) => createTodo(ctx.core, input)),
+  /** Up to 1000 todos in one transaction: all or none (`swarmtask todo import`). */
+  createMany: apiKeyProcedure.input(CreateTodosInputSchema).mutation(({ ctx, input }) => createTodos(ctx.core, input.todos)),
   list: apiKeyProcedure.input(ListTodosInputSchema).query(({ ctx, input }) => listTodos(ctx.core, input)),
   get: apiKeyProcedure.input(ByIdSchema).query(({ ctx, input }) => getTodo(ctx.core, input.id)),
   counts: apiKeyProcedure.query(({ ctx }) => countTodosByStatus(ctx.core)),

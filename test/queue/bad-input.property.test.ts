@@ -48,6 +48,8 @@ function validInput(procedure: ProcedureInfo): unknown {
   switch (procedure.path) {
     case 'todos.create':
       return { spec: EXAMPLE_SWARM_SPEC, priority: 3, dedupeKey: 'property-test' };
+    case 'todos.createMany':
+      return { todos: [{ spec: EXAMPLE_SWARM_SPEC, dedupeKey: 'property-test-many' }, { spec: EXAMPLE_SWARM_SPEC, priority: -2, dedupeKey: 'property-test-many-2' }] };
     case 'todos.list':
       return { limit: 5, status: 'initialized' };
     case 'todos.get':

@@ -5,6 +5,7 @@ import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
+import { registerTodoImport } from './todo-import.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
 
@@ -109,6 +110,7 @@ export function registerAdminCommands(program: Command): void {
           : `todo ${created.id} already exists for that dedupe key`,
       );
     });
+  registerTodoImport(todo);
   todo
     .command('list')
     .description('todos, newest first, as a table')
