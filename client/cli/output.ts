@@ -32,3 +32,9 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** A commander argument parser for integers; a bad value exits 2 naming the flag. */
+export const integer = (name: string) => (value: string): number => {
+  if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
+  return Number(value);
+};

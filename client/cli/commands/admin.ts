@@ -2,17 +2,12 @@ import type { Command } from 'commander';
 import { EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
 import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
-import { CliError, emit, table } from '../output.js';
+import { CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
 import { registerTodoImport } from './todo-import.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
-
-const integer = (name: string) => (value: string) => {
-  if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
-  return Number(value);
-};
 
 export function registerAdminCommands(program: Command): void {
   const keys = program.command('keys').description('API keys for operators and API users');

@@ -2,17 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_TODOS_PER_CREATE } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
-import { CliError, emit } from '../output.js';
+import { CliError, emit, integer } from '../output.js';
 import { batchTodos, parseTodoLines } from '../todo-lines.js';
 
 /** Half the coordinator's default 1 MiB body limit, so a batch fits with room to spare. */
 const BATCH_BYTES = 512 * 1024;
 const PROBLEMS_SHOWN = 10;
-
-const integer = (name: string) => (value: string) => {
-  if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
-  return Number(value);
-};
 
 export function registerTodoImport(todo: Command): void {
   todo
