@@ -49,6 +49,15 @@ export const ListTodosInputSchema = z.object({
 });
 export type ListTodosInput = z.output<typeof ListTodosInputSchema>;
 
+/** `todos.redriveFailed`: failed todos back in the queue, filtered, oldest failure first. */
+export const RedriveFailedInputSchema = z.object({
+  failedSince: z.number().int().min(0).optional(),
+  errorContains: z.string().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(10_000).default(1000),
+  dryRun: z.boolean().default(false),
+});
+export type RedriveFailedInput = z.input<typeof RedriveFailedInputSchema>;
+
 export const LeaseRefSchema = z.object({
   todoId: TodoIdSchema,
   leaseToken: z.string().min(16).max(64),

@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { Logger } from 'pino';
-import type { CreateTodoInput, ListTodosInput } from '../../shared/todo-schemas.js';
+import type { CreateTodoInput, ListTodosInput, RedriveFailedInput } from '../../shared/todo-schemas.js';
 import type { ListWorkersInput } from '../../shared/worker-schemas.js';
 import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
@@ -18,6 +18,7 @@ export interface AdminApi {
   getTodo(id: number): Promise<Out['todos']['get']>;
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
   redriveTodo(id: number): Promise<Out['todos']['redrive']>;
+  redriveFailed(filter: RedriveFailedInput): Promise<Out['todos']['redriveFailed']>;
   setStake(stakingKey: string, stake: number): Promise<Out['workers']['setStake']>;
   listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
   workerSummary(): Promise<Out['workers']['summary']>;
@@ -51,6 +52,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     getTodo: (id) => call.todos.get({ id }),
     cancelTodo: (id) => call.todos.cancel({ id }),
     redriveTodo: (id) => call.todos.redrive({ id }),
+    redriveFailed: (filter) => call.todos.redriveFailed(filter),
     setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
     listWorkers: (input) => call.workers.list(input),
     workerSummary: () => call.workers.summary(),
@@ -80,6 +82,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     getTodo: (id) => trpc.todos.get.query({ id }),
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),
     redriveTodo: (id) => trpc.todos.redrive.mutate({ id }),
+    redriveFailed: (filter) => trpc.todos.redriveFailed.mutate(filter),
     setStake: (stakingKey, stake) => trpc.workers.setStake.mutate({ stakingKey, stake }),
     listWorkers: (input) => trpc.workers.list.query(input),
     workerSummary: () => trpc.workers.summary.query(),

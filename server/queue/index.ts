@@ -7,6 +7,7 @@ export { reportFailures, releaseLeases, type FailureReport } from './report-fail
 export { sweepQueue, type SweepReport } from './sweep-queue.js';
 export { cancelTodo } from './cancel-todo.js';
 export { redriveTodo } from './redrive-todo.js';
+export { redriveFailedTodos, type RedriveFailedFilter, type RedriveFailedResult } from './redrive-failed.js';
 export { getTodo } from './get-todo.js';
 export { listTodos, countTodosByStatus, type TodoPage } from './list-todos.js';
 export type { TodoRecord } from './todo-record.js';

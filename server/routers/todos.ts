@@ -6,6 +6,7 @@ import {
   CreateTodosInputSchema,
   HeartbeatPayloadSchema,
   ListTodosInputSchema,
+  RedriveFailedInputSchema,
   ReleasePayloadSchema,
   ReportAndClaimPayloadSchema,
   ReportFailuresPayloadSchema,
@@ -22,6 +23,7 @@ import {
   heartbeatLeases,
   listTodos,
   redriveTodo,
+  redriveFailedTodos,
   releaseLeases,
   reportFailures,
   reportResults,
@@ -54,6 +56,8 @@ export const todosRouter = router({
   }),
   cancel: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => cancelTodo(ctx.core, input.id)),
   redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
+  /** Every failed todo matching the filter back in the queue, in one transaction (or, with dryRun, which ones would be). */
+  redriveFailed: apiKeyProcedure.input(RedriveFailedInputSchema).mutation(({ ctx, input }) => redriveFailedTodos(ctx.core, input)),
 
   claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
     ctx.transact(() =>

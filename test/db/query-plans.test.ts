@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
-import { claimTodos, createTodo, reportResults, sweepQueue } from '../../server/queue/index.js';
+import { claimTodos, countTodosByStatus, createTodo, redriveFailedTodos, reportResults, sweepQueue } from '../../server/queue/index.js';
 import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
 import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
@@ -55,6 +55,10 @@ describe('query plans', () => {
       assignmentExists(core, { stakingKey: 'worker', prUrl: 'https://github.com/o/r/pull/1', round: 1, githubUsername: 'octocat' });
       // A node runner's earnings read its own rows only, however many submissions and audits there are.
       workerEarnings(core, 'worker', 5);
+      // Operator reads and bulk changes that must not grow with every todo ever made.
+      countTodosByStatus(core);
+      redriveFailedTodos(core, { limit: 10, errorContains: 'x', failedSince: 1 });
+      redriveFailedTodos(core, { limit: 10, dryRun: true });
     });
     expect(sources.length).toBeGreaterThan(10);
     const scans = sources.map((source) => ({ source: source.replace(/\s+/g, ' ').trim(), scans: fullScans(core.sqlite, source) }));

@@ -6,6 +6,7 @@ import { CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
 import { registerTodoImport } from './todo-import.js';
+import { registerRedriveFailed } from './todo-redrive-failed.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
 
@@ -106,6 +107,7 @@ export function registerAdminCommands(program: Command): void {
       );
     });
   registerTodoImport(todo);
+  registerRedriveFailed(todo);
   todo
     .command('list')
     .description('todos, newest first, as a table')

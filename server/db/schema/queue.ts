@@ -47,6 +47,8 @@ export const todos = sqliteTable(
     // Todos awaiting their round's audit: the round tick looks them up every tick, so a scan of
     // every todo ever made would grow without bound; few todos are in review at once.
     index('todos_in_review_idx').on(t.round).where(sql`status = 'in_review'`),
+    // Failed todos by when they failed, for bulk redrive; few todos fail, so claims never touch it.
+    index('todos_failed_idx').on(t.updatedAt, t.id).where(sql`status = 'failed'`),
     uniqueIndex('todos_dedupe_idx').on(t.dedupeKey),
     index('todos_bounty_idx').on(t.bountyId),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX `todos_failed_idx` ON `todos` (`updated_at`,`id`) WHERE status = 'failed';
