@@ -30,6 +30,9 @@ export interface AdminApi {
   balances(): Promise<Out['rounds']['balances']>;
   health(): Promise<Out['health']['check']>;
   todoCounts(): Promise<Out['todos']['counts']>;
+  queueState(): Promise<Out['queue']['state']>;
+  pauseClaims(reason?: string): Promise<Out['queue']['pause']>;
+  resumeClaims(): Promise<Out['queue']['resume']>;
   oldestClaimable(): Promise<Out['todos']['oldestClaimable']>;
   currentRound(): Promise<Out['rounds']['current']>;
   eventsAfter(afterId: number, limit: number): Promise<Out['events']['list']>;
@@ -63,6 +66,9 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     balances: () => call.rounds.balances({}),
     health: () => call.health.check(),
     todoCounts: () => call.todos.counts(),
+    queueState: () => call.queue.state(),
+    pauseClaims: (reason) => call.queue.pause(reason ? { reason } : {}),
+    resumeClaims: () => call.queue.resume(),
     oldestClaimable: () => call.todos.oldestClaimable(),
     currentRound: () => call.rounds.current(),
     eventsAfter: (afterId, limit) => call.events.list({ afterId, limit }),
@@ -93,6 +99,9 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     balances: () => trpc.rounds.balances.query({}),
     health: () => trpc.health.check.query(),
     todoCounts: () => trpc.todos.counts.query(),
+    queueState: () => trpc.queue.state.query(),
+    pauseClaims: (reason) => trpc.queue.pause.mutate(reason ? { reason } : {}),
+    resumeClaims: () => trpc.queue.resume.mutate(),
     oldestClaimable: () => trpc.todos.oldestClaimable.query(),
     currentRound: () => trpc.rounds.current.query(),
     eventsAfter: (afterId, limit) => trpc.events.list.query({ afterId, limit }),

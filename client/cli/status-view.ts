@@ -21,6 +21,8 @@ export interface CoordinatorStatus {
   todos: Record<string, number>;
   /** How long the longest-waiting claimable todo has waited; null when none waits. */
   oldestClaimableWaitMs: number | null;
+  /** Set while an operator has paused claims (`swarmtask pause`). */
+  claimsPaused: { since: number; reason: string | null } | null;
   workers: WorkerSummary;
   round: { number: number; endsAt: number; roundMs: number };
   lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
@@ -43,6 +45,9 @@ export function describeStatus(status: CoordinatorStatus): string {
     ['task', status.taskId],
     ['todos', counts.length > 0 ? counts.join(', ') : 'none yet (swarmtask todo add spec.json)'],
     ['queue', status.oldestClaimableWaitMs === null ? 'nothing waiting to be claimed' : `the oldest claimable todo has waited ${formatWait(status.oldestClaimableWaitMs)}`],
+    ...(status.claimsPaused
+      ? [['claims', `PAUSED since ${new Date(status.claimsPaused.since).toISOString()}${status.claimsPaused.reason ? ` (${status.claimsPaused.reason})` : ''}: swarmtask resume`] as [string, string]]
+      : []),
     ['workers', `${w.registered} registered, ${w.staked} staked at least ${formatSwarms(status.minStake)}, ${w.activeLast10Minutes} seen in the last 10 minutes`],
     ['round', `${status.round.number}, ends ${new Date(status.round.endsAt).toISOString()} (${status.round.roundMs / 1000} s rounds)`],
     [

@@ -90,7 +90,7 @@ async function refresh(force) {
     const [health, round] = required(await batch([['health.check'], ['rounds.current']]));
     const state = health.lastEventId + '/' + round.number;
     if (!force && state === shownState && Date.now() - shownAt < FULL_REFRESH_MS) return showUpdated();
-    $('task').textContent = 'task ' + health.taskId;
+    $('task').textContent = 'task ' + health.taskId + (health.claimsPausedSince ? ' · claims PAUSED since ' + time(health.claimsPausedSince) + ' (swarmtask resume)' : '');
     $('round').textContent = 'current ' + round.number + ', ends ' + time(round.endsAt);
     const numbers = [];
     for (let n = round.number; n >= Math.max(0, round.number - 5); n--) numbers.push(n);

@@ -2,6 +2,7 @@ import client from 'prom-client';
 import type { Core } from '../core.js';
 import { countTodosByStatus } from '../queue/list-todos.js';
 import { oldestClaimableAt } from '../queue/oldest-claimable.js';
+import { claimsPause } from '../queue/claims-pause.js';
 import { summarizeWorkers } from '../auth/list-workers.js';
 import { currentRound } from '../rounds/round-views.js';
 import { cachedStatement } from '../db/statements.js';
@@ -57,6 +58,7 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
     const since = oldestClaimableAt(c, now);
     return since === null ? 0 : (now - since) / 1000;
   });
+  fromStore('swarmtask_claims_paused', '1 while an operator has paused claims (swarmtask pause), else 0', (c) => (claimsPause(c) ? 1 : 0));
   new client.Gauge({
     name: 'swarmtask_workers',
     help: 'Workers: registered, staked at least the minimum, active (seen) in the last 10 minutes',

@@ -3,6 +3,7 @@ import type { SwarmSpec } from '../../shared/swarm-spec.js';
 import { cachedStatement, literalLimit } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { noteAppendedEvents } from '../events/append-event.js';
+import { claimsPause } from './claims-pause.js';
 import type { Core } from '../core.js';
 
 export interface ClaimRequest {
@@ -69,8 +70,10 @@ const RECORD_EVENTS = `
  * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch
  * in progress under fresh lease tokens, record the assignments and events, read the specs. Two
  * racing workers serialize on the write lock, so a todo is handed to exactly one of them.
+ * While claims are paused it hands out nothing.
  */
 export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()): ClaimedTodo[] {
+  if (claimsPause(core)) return []; // an operator paused claims (swarmtask pause)
   const params = {
     now,
     leaseExpiresAt: now + (request.leaseMs ?? core.queue.leaseMs),

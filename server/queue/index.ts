@@ -12,3 +12,4 @@ export { getTodo } from './get-todo.js';
 export { listTodos, countTodosByStatus, type TodoPage } from './list-todos.js';
 export type { TodoRecord } from './todo-record.js';
 export { DEFAULT_QUEUE_CONFIG, BASE_UNITS_PER_SWARMS, type QueueConfig } from './queue-config.js';
+export { claimsPause, pauseClaims, resumeClaims, type ClaimsPause } from './claims-pause.js';

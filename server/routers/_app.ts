@@ -3,6 +3,7 @@ import { apiKeysRouter } from './api-keys.js';
 import { eventsRouter } from './events.js';
 import { healthRouter } from './health.js';
 import { todosRouter } from './todos.js';
+import { queueRouter } from './queue.js';
 import { workersRouter } from './workers.js';
 import { roundsRouter } from './rounds.js';
 import { swarmsRouter } from './swarms.js';
@@ -11,6 +12,7 @@ import { auditsRouter, ipfsRouter, submissionsRouter } from './submissions.js';
 export const appRouter = router({
   health: healthRouter,
   todos: todosRouter,
+  queue: queueRouter,
   workers: workersRouter,
   apiKeys: apiKeysRouter,
   events: eventsRouter,

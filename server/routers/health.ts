@@ -1,5 +1,6 @@
 import { publicProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
+import { claimsPause } from '../queue/claims-pause.js';
 
 export const healthRouter = router({
   check: publicProcedure.query(({ ctx }) => ({
@@ -9,5 +10,7 @@ export const healthRouter = router({
     minStake: ctx.core.auth.minStake,
     time: Date.now(),
     lastEventId: ctx.core.bus.latestId,
+    /** Set while an operator has paused claims (`swarmtask pause`; the reason is for API keys: queue.state). */
+    claimsPausedSince: claimsPause(ctx.core)?.since ?? null,
   })),
 });

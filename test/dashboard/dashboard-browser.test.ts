@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createTodo, getTodo } from '../../server/queue/index.js';
+import { createTodo, getTodo, pauseClaims, resumeClaims } from '../../server/queue/index.js';
 import { lastTalliedRound, roundDetail } from '../../server/rounds/index.js';
 import { setStake } from '../../server/auth/workers.js';
 import { createApiKey } from '../../server/auth/api-keys.js';
@@ -143,5 +143,10 @@ describe('dashboard in a real browser', () => {
       { timeout: 15_000 },
     );
     expect(await tableRows(page, 'events').then((rows) => rows.map((row) => row[2]))).toContain('todo.created');
+    // An operator pauses claims: the header says so until they resume.
+    pauseClaims(core, 'maintenance');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent?.includes('claims PAUSED since'), null, { timeout: 15_000 });
+    resumeClaims(core);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent === 'task test-task', null, { timeout: 15_000 });
   });
 });

@@ -17,10 +17,11 @@ export function registerStatusCommand(program: Command): void {
       const options = globalOptions(cmd);
       const target = adminTarget(options);
       const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
-        const [health, todos, oldest, workers, round] = await Promise.all([
+        const [health, todos, oldest, queue, workers, round] = await Promise.all([
           api.health(),
           api.todoCounts(),
           api.oldestClaimable(),
+          api.queueState(),
           api.workerSummary(),
           api.currentRound(),
         ]);
@@ -40,6 +41,7 @@ export function registerStatusCommand(program: Command): void {
           minStake: health.minStake,
           todos,
           oldestClaimableWaitMs: oldest.availableAt === null ? null : oldest.now - oldest.availableAt,
+          claimsPaused: queue.claimsPaused,
           workers,
           round: { number: round.number, endsAt: round.endsAt, roundMs: round.roundMs },
           lastTalliedRound: lastTallied && {

@@ -65,6 +65,13 @@ export const todoStatusCounts = sqliteTable('todo_status_counts', {
   n: integer('n').notNull(),
 });
 
+/** Coordinator-wide switches an operator flips at run time (`swarmtask pause`), one JSON value per key. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 /**
  * A todo's swarm spec, written once at creation. Kept out of `todos`, whose rows every claim and
  * report rewrites: with the spec inline a row is most of a page (several KB for real prompts), so
