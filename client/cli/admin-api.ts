@@ -16,6 +16,7 @@ export interface AdminApi {
   createTodos(inputs: CreateTodoInput[]): Promise<Out['todos']['createMany']>;
   listTodos(input: ListTodosInput): Promise<Out['todos']['list']>;
   getTodo(id: number): Promise<Out['todos']['get']>;
+  todoHistory(id: number): Promise<Out['todos']['history']>;
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
   redriveTodo(id: number): Promise<Out['todos']['redrive']>;
   redriveFailed(filter: RedriveFailedInput): Promise<Out['todos']['redriveFailed']>;
@@ -53,6 +54,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     createTodos: (inputs) => call.todos.createMany({ todos: inputs }),
     listTodos: (input) => call.todos.list(input),
     getTodo: (id) => call.todos.get({ id }),
+    todoHistory: (id) => call.todos.history({ id }),
     cancelTodo: (id) => call.todos.cancel({ id }),
     redriveTodo: (id) => call.todos.redrive({ id }),
     redriveFailed: (filter) => call.todos.redriveFailed(filter),
@@ -86,6 +88,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     createTodos: (inputs) => trpc.todos.createMany.mutate({ todos: inputs }),
     listTodos: (input) => trpc.todos.list.query(input),
     getTodo: (id) => trpc.todos.get.query({ id }),
+    todoHistory: (id) => trpc.todos.history.query({ id }),
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),
     redriveTodo: (id) => trpc.todos.redrive.mutate({ id }),
     redriveFailed: (filter) => trpc.todos.redriveFailed.mutate(filter),

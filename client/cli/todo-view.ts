@@ -1,14 +1,18 @@
 import type { TodoRecord } from '../../server/queue/todo-record.js';
+import type { TodoAttempt } from '../../server/queue/todo-history.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
 import { labelled } from './output.js';
+import { formatWait } from './status-view.js';
 
 const RESULT_PREVIEW_CHARS = 400;
 
 /** A todo as either face returns it (over tRPC, an `unknown` field is inferred optional). */
 type ShownTodo = Omit<TodoRecord, 'result'> & { result?: unknown };
 
-/** `todo show` for a person: what it is, where it stands, who holds it, what went wrong. `--json` gives the whole record. */
-export function describeTodo(todo: ShownTodo, now = Date.now()): string {
+const ERROR_CHARS = 160;
+
+/** `todo show` for a person: what it is, where it stands, who holds it, what went wrong, each claim. `--json` gives the whole record. */
+export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], now = Date.now()): string {
   const spec = todo.spec;
   const lines: Array<[string, string]> = [
     ['status', todo.status],
@@ -30,7 +34,21 @@ export function describeTodo(todo: ShownTodo, now = Date.now()): string {
   if (todo.lastError) lines.push(['last error', todo.lastError]);
   if (todo.result !== null && todo.result !== undefined) lines.push(['result', preview(todo.result)]);
   lines.push(['created', iso(todo.createdAt)], ['updated', iso(todo.updatedAt)]);
-  return `todo ${todo.id}\n${labelled(lines, '  ')}`;
+  const claims = history.map((attempt, i) => `  ${i + 1}. ${describeAttempt(attempt, now)}`);
+  return `todo ${todo.id}\n${labelled(lines, '  ')}${claims.length > 0 ? `\n  claims\n${claims.join('\n')}` : ''}`;
+}
+
+/** `claimed … by KEY (github) → failed after 4 s: error`, one line per claim. */
+function describeAttempt(attempt: TodoAttempt, now: number): string {
+  const who = `${attempt.stakingKey}${attempt.githubUsername ? ` (${attempt.githubUsername})` : ''}`;
+  const start = `claimed ${iso(attempt.claimedAt)} by ${who}`;
+  if (attempt.outcome === 'active') {
+    return `${start}, working; lease ${attempt.leaseExpiresAt > now ? 'until' : 'expired'} ${iso(attempt.leaseExpiresAt)}`;
+  }
+  const took = attempt.endedAt === null ? '' : ` after ${formatWait(attempt.endedAt - attempt.claimedAt)}`;
+  const error = attempt.error ? `: ${attempt.error.length > ERROR_CHARS ? `${attempt.error.slice(0, ERROR_CHARS)}…` : attempt.error}` : '';
+  const pr = attempt.prUrl ? ` (${attempt.prUrl})` : '';
+  return `${start} → ${attempt.outcome}${took}${pr}${error}`;
 }
 
 function iso(ms: number): string {

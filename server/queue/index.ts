@@ -9,6 +9,7 @@ export { cancelTodo } from './cancel-todo.js';
 export { redriveTodo } from './redrive-todo.js';
 export { redriveFailedTodos, type RedriveFailedFilter, type RedriveFailedResult } from './redrive-failed.js';
 export { getTodo } from './get-todo.js';
+export { todoHistory, type TodoAttempt } from './todo-history.js';
 export { listTodos, countTodosByStatus, type TodoPage } from './list-todos.js';
 export type { TodoRecord } from './todo-record.js';
 export { DEFAULT_QUEUE_CONFIG, BASE_UNITS_PER_SWARMS, type QueueConfig } from './queue-config.js';

@@ -20,6 +20,7 @@ import {
   createTodo,
   createTodos,
   getTodo,
+  todoHistory,
   heartbeatLeases,
   listTodos,
   redriveTodo,
@@ -48,6 +49,8 @@ export const todosRouter = router({
   createMany: apiKeyProcedure.input(CreateTodosInputSchema).mutation(({ ctx, input }) => createTodos(ctx.core, input.todos)),
   list: apiKeyProcedure.input(ListTodosInputSchema).query(({ ctx, input }) => listTodos(ctx.core, input)),
   get: apiKeyProcedure.input(ByIdSchema).query(({ ctx, input }) => getTodo(ctx.core, input.id)),
+  /** Every claim of the todo and how it ended (`todo show`). */
+  history: apiKeyProcedure.input(ByIdSchema).query(({ ctx, input }) => todoHistory(ctx.core, input.id)),
   counts: apiKeyProcedure.query(({ ctx }) => countTodosByStatus(ctx.core)),
   /** When the longest-waiting claimable todo became claimable (null: none waits), with the server's clock. */
   oldestClaimable: apiKeyProcedure.query(({ ctx }) => {

@@ -320,6 +320,13 @@ describe('swarmtask CLI', () => {
     expect(second.todoId).toBe(handedBack);
     expect((await runCli(['lease', 'release', String(second.todoId), second.leaseToken, ...lease], env)).stdout).toBe(`todo ${handedBack} released\n`);
     expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout)).toMatchObject({ status: 'initialized', attempts: 0 });
+    // `todo show` lists every claim and how it ended.
+    expect((await runCli(['todo', 'show', String(failing), ...data], env)).stdout).toMatch(
+      new RegExp(`^ {2}claims\\n {2}1\\. claimed \\S+Z by ${publicKey} → failed after \\d+ s: model timed out\\n$`, 'm'),
+    );
+    expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout).history).toEqual([
+      expect.objectContaining({ stakingKey: publicKey, outcome: 'released', endedAt: expect.any(Number) }),
+    ]);
 
     const { id } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', ...data, '--json'], env)).stdout) as { id: string };
     expect((await runCli(['keys', 'revoke', id, ...data], env)).code).toBe(0);

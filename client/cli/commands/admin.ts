@@ -135,8 +135,16 @@ export function registerAdminCommands(program: Command): void {
       // The hint goes to stderr, so piping the table stays clean; --json carries nextBeforeId.
       if (!options.json && page.nextBeforeId !== null) process.stderr.write(`more: add --before ${page.nextBeforeId}\n`);
     });
+  todo
+    .command('show <id>')
+    .description('show one todo, with every claim of it and how each ended')
+    .action(async (id: string, _: unknown, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const todoId = integer('id')(id);
+      const { record, history } = await withAdmin(options, async (api) => ({ record: await api.getTodo(todoId), history: await api.todoHistory(todoId) }));
+      emit(options.json === true, { ...record, history }, () => describeTodo(record, history));
+    });
   for (const [name, verb] of [
-    ['show', 'show one todo'],
     ['cancel', 'cancel a queued or in-progress todo'],
     ['redrive', 'put a failed todo back in the queue'],
   ] as const) {
@@ -146,15 +154,9 @@ export function registerAdminCommands(program: Command): void {
       .action(async (id: string, _: unknown, cmd: Command) => {
         const options = globalOptions(cmd);
         const todoId = integer('id')(id);
-        const record = await withAdmin(options, (api) =>
-          name === 'show' ? api.getTodo(todoId) : name === 'cancel' ? api.cancelTodo(todoId) : api.redriveTodo(todoId),
-        );
+        const record = await withAdmin(options, (api) => (name === 'cancel' ? api.cancelTodo(todoId) : api.redriveTodo(todoId)));
         emit(options.json === true, record, () =>
-          name === 'show'
-            ? describeTodo(record)
-            : name === 'cancel'
-              ? `todo ${record.id} cancelled`
-              : `todo ${record.id} back in the queue (attempts ${record.attempts}/${record.maxAttempts})`,
+          name === 'cancel' ? `todo ${record.id} cancelled` : `todo ${record.id} back in the queue (attempts ${record.attempts}/${record.maxAttempts})`,
         );
       });
   }
