@@ -21,6 +21,8 @@ export type WorkerEvent =
   | { type: 'submission_dropped'; todoId: number; submissionCid: string; reason: string }
   | { type: 'failed'; todoId: number; error: string; reported: boolean; lastAttempt?: boolean }
   | { type: 'lease_lost'; todoId: number }
+  | { type: 'claims_paused'; since: number }
+  | { type: 'claims_resumed' }
   | { type: 'released'; todoIds: number[] }
   | {
       type: 'audited';
@@ -89,6 +91,10 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       return `todo ${event.todoId} failed: ${event.error}${event.lastAttempt ? ' (its last attempt: the todo is failed)' : event.reported ? ' (back in the queue)' : ''}`;
     case 'lease_lost':
       return `todo ${event.todoId} lease lost; dropping the work`;
+    case 'claims_paused':
+      return `the coordinator's operator paused claims at ${new Date(event.since).toISOString()}: finishing what is held, then waiting (nothing is wrong here)`;
+    case 'claims_resumed':
+      return 'the coordinator hands out work again';
     case 'released':
       return `released ${event.todoIds.length === 1 ? 'todo' : 'todos'} ${event.todoIds.join(', ')} back to the queue`;
     case 'audited':

@@ -41,6 +41,8 @@ export interface CoordinatorInfo {
   taskId: string;
   /** Base units a staking key needs before it may connect, claim or audit. */
   minStake: number;
+  /** Set while the coordinator's operator has paused claims (absent from older coordinators). */
+  claimsPausedSince?: number | null;
 }
 
 export interface WorkerRpc {

@@ -10,6 +10,8 @@ export interface WorkerHealth {
   awaitingStake: { stake: number; minStake: number } | null;
   /** Why the coordinator refuses this worker's connection, while it does (e.g. its stake was withdrawn). */
   refusal: string | null;
+  /** Since when the coordinator's operator has paused claims (the worker idles meanwhile); null otherwise. */
+  claimsPausedSince: number | null;
 }
 
 export interface StatusServer {

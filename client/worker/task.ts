@@ -1,3 +1,4 @@
+import { PauseWatch } from './pause-watch.js';
 import { publishPullRequest, renderSwarmOutputMarkdown, updatePullRequestBody, type SwarmOutputLike } from '../github/index.js';
 import { htmlBaseUrlForApi } from '../../shared/github/pr-url.js';
 import type { Keypair } from '../../shared/keypair.js';
@@ -104,11 +105,18 @@ export class TaskRunner {
   private subscription: { unsubscribe(): void } | undefined;
   /** Cuts a claim still waiting for its answer when the stop deadline passes. */
   private readonly claimAbort = new AbortController();
+  private readonly pauseWatch: PauseWatch;
 
   constructor(private readonly options: TaskRunnerOptions) {
+    this.pauseWatch = new PauseWatch(options.rpc, options.emit);
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 100) {
       throw new Error(`concurrency must be an integer 1..100, got ${options.concurrency}`);
     }
+  }
+
+  /** When the coordinator paused claims, while it has (null otherwise, or not yet known). */
+  get claimsPausedSince(): number | null {
+    return this.pauseWatch.since;
   }
 
   /** Leases this worker holds right now. */
@@ -177,6 +185,7 @@ export class TaskRunner {
           await this.release(claimed);
           return;
         }
+        this.pauseWatch.afterClaim(claimed.length);
         for (const todo of claimed) this.startJob(todo);
         if (claimed.length < free) break;
       }

@@ -46,6 +46,7 @@ export function createWorkerMetrics(health: () => WorkerHealth): WorkerMetrics {
   gauge('swarmtask_worker_leases_held', 'Todos this worker holds a lease on', (h) => h.leasesHeld);
   gauge('swarmtask_worker_pending_submissions', 'Submissions in the outbox, not yet accepted by the coordinator', (h) => h.pendingSubmissions);
   gauge('swarmtask_worker_awaiting_stake', '1 while the staking key is below the minimum stake', (h) => (h.awaitingStake ? 1 : 0));
+  gauge('swarmtask_worker_claims_paused', "1 while the coordinator's operator has paused claims", (h) => (h.claimsPausedSince === null ? 0 : 1));
   // Zero from the start, so rates and alerts work before the first one happens.
   for (const type of ['claimed', 'ran', 'submitted', 'failed', 'lease_lost', 'audited', 'voted'] as const) events.inc({ type }, 0);
 

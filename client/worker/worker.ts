@@ -150,6 +150,7 @@ export function createWorker(options: WorkerOptions): Worker {
     lastError,
     awaitingStake,
     refusal: connected ? null : (refusal ?? null),
+    claimsPausedSince: tasks?.claimsPausedSince ?? null,
   });
 
   /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */
