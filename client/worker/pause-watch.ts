@@ -13,6 +13,8 @@ export class PauseWatch {
   private pausedSince: number | null = null;
   private lastCheck = Number.NEGATIVE_INFINITY;
   private checking = false;
+  /** Counts claims that got work, so an answer asked for before one of them is not believed after it. */
+  private worked = 0;
 
   constructor(
     private readonly rpc: Pick<WorkerRpc, 'coordinatorInfo'>,
@@ -27,15 +29,19 @@ export class PauseWatch {
   /** After each claim: `claimed` is how many todos it got. */
   afterClaim(claimed: number): void {
     if (claimed > 0) {
+      this.worked++;
       this.set(null);
       return;
     }
     if (this.checking || this.now() - this.lastCheck < CHECK_EVERY_MS) return;
     this.checking = true;
     this.lastCheck = this.now();
+    const workedBefore = this.worked;
     this.rpc
       .coordinatorInfo()
-      .then((info) => this.set(info.claimsPausedSince ?? null))
+      .then((info) => {
+        if (this.worked === workedBefore) this.set(info.claimsPausedSince ?? null);
+      })
       .catch(() => undefined) // a failing health check says nothing about pauses; the claim errors speak for themselves
       .finally(() => {
         this.checking = false;

@@ -58,5 +58,16 @@ describe('a worker whose coordinator paused claims', () => {
     expect(events).toEqual([{ type: 'claims_paused', since: 500 }, { type: 'claims_resumed' }]);
     watch.afterClaim(3);
     expect(events).toHaveLength(2);
+
+    // A "paused" answer that arrives after a claim got work is stale: not believed.
+    let reply!: (info: { taskId: string; minStake: number; claimsPausedSince: number }) => void;
+    answer = () => new Promise((resolve) => (reply = resolve));
+    now = 45_000;
+    watch.afterClaim(0);
+    watch.afterClaim(2);
+    reply({ taskId: 't', minStake: 1, claimsPausedSince: 40_000 });
+    await settle();
+    expect(watch.since).toBeNull();
+    expect(events).toHaveLength(2);
   });
 });
