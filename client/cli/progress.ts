@@ -1,4 +1,5 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
+import { formatWait } from './status-view.js';
 
 /**
  * Turns coordinator events into one human line each, for `swarmtask up`. Unknown or noisy events
@@ -46,6 +47,14 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
       return `${todo} rejected in audit; back in the queue`;
     case 'todo.done':
       return `${todo} done`;
+    case 'todo.cancelled':
+      return `${todo} cancelled`;
+    case 'todo.redriven':
+      return `${todo} redriven: back in the queue with a fresh attempt budget`;
+    case 'queue.paused':
+      return `claims paused by the operator${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
+    case 'queue.resumed':
+      return `claims resumed after ${formatWait(Number(d.pausedMs))}`;
     // Every round is tallied and gets a (possibly empty) signed list, every 15 s under `up`;
     // lines for rounds that had no work would bury the ones that matter.
     case 'round.tallied':
