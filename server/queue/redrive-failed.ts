@@ -52,20 +52,35 @@ export function redriveFailedTodos(core: Core, filter: RedriveFailedFilter, now 
     contains: filter.errorContains ? filter.errorContains.replace(/[\\%_]/g, (c) => `\\${c}`) : null,
   };
   const todoIds = immediate(core.db, () => {
-    const failed = cachedStatement(core.sqlite, selectFailed(literalLimit(filter.limit))).all(params) as { id: number; attempts: number }[];
-    if (filter.dryRun || failed.length === 0) return failed.map((r) => r.id).sort((a, b) => a - b);
-    const previousAttempts = new Map(failed.map((r) => [r.id, r.attempts]));
-    const rows = cachedStatement(core.sqlite, REQUEUE).all({ now, ids: JSON.stringify([...previousAttempts.keys()]) }) as {
-      id: number;
-      priority: number;
-      reward: number;
-      swarm_type: string | null;
-    }[];
-    rows.sort((a, b) => a.id - b.id);
-    const encoded = JSON.stringify(rows.map((r) => [r.id, previousAttempts.get(r.id), r.priority, r.reward, r.swarm_type]));
-    noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ now, rows: encoded }));
-    return rows.map((r) => r.id);
+    const failed = cachedStatement(core.sqlite, selectFailed(literalLimit(filter.limit))).all(params) as FailedTodo[];
+    return filter.dryRun ? failed.map((r) => r.id).sort((a, b) => a - b) : requeueFailed(core, failed, now);
   });
   if (!filter.dryRun && todoIds.length > 0) core.bus.notify();
   return { todoIds, dryRun: filter.dryRun === true };
+}
+
+export interface FailedTodo {
+  id: number;
+  /** Claims it used before it failed, recorded in its `todo.redriven` event. */
+  attempts: number;
+}
+
+/**
+ * The one way a failed todo goes back to the queue (single and bulk redrive): status, fresh
+ * attempt budget, available now, and its two events, set-based. Runs inside the caller's
+ * transaction; answers the ids requeued (those still failed), in id order.
+ */
+export function requeueFailed(core: Core, failed: FailedTodo[], now: number): number[] {
+  if (failed.length === 0) return [];
+  const previousAttempts = new Map(failed.map((r) => [r.id, r.attempts]));
+  const rows = cachedStatement(core.sqlite, REQUEUE).all({ now, ids: JSON.stringify([...previousAttempts.keys()]) }) as {
+    id: number;
+    priority: number;
+    reward: number;
+    swarm_type: string | null;
+  }[];
+  rows.sort((a, b) => a.id - b.id);
+  const encoded = JSON.stringify(rows.map((r) => [r.id, previousAttempts.get(r.id), r.priority, r.reward, r.swarm_type]));
+  noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ now, rows: encoded }));
+  return rows.map((r) => r.id);
 }
