@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MAX_TODOS_PER_CREATE } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, integer } from '../output.js';
 import { batchTodos, parseTodoLines } from '../todo-lines.js';
+import { readInputText } from '../read-spec-file.js';
 
 /** Half the coordinator's default 1 MiB body limit, so a batch fits with room to spare. */
 const BATCH_BYTES = 512 * 1024;
@@ -21,15 +21,9 @@ export function registerTodoImport(todo: Command): void {
     .option('--batch <n>', `todos per call (1-${MAX_TODOS_PER_CREATE}, default 500; each call is one transaction)`, '500')
     .action(async (file: string, flags: Record<string, string | boolean | undefined>, cmd: Command) => {
       const options = globalOptions(cmd);
-      const name = file === '-' ? 'standard input' : file;
       const batchSize = integer('--batch')(String(flags.batch));
       if (batchSize < 1 || batchSize > MAX_TODOS_PER_CREATE) throw new CliError(`--batch must be 1..${MAX_TODOS_PER_CREATE}`, 2);
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (error) {
-        throw new CliError(`cannot read ${name}: ${(error as Error).message}`);
-      }
+      const { name, text } = readInputText(file);
       const optional = (flag: string, value: unknown) => (value === undefined ? undefined : integer(flag)(String(value)));
       const { todos, problems } = parseTodoLines(text, {
         repo: flags.repo as string | undefined,
