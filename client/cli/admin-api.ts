@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { Logger } from 'pino';
 import type { CreateTodoInput, ListTodosInput, RedriveFailedInput } from '../../shared/todo-schemas.js';
+import type { FindEventsQuery } from '../../shared/event-schemas.js';
 import type { ListWorkersInput } from '../../shared/worker-schemas.js';
 import type { AppRouter } from '../../server/routers/_app.js';
 import type { ServerConfig } from '../../server/config.js';
@@ -36,7 +37,7 @@ export interface AdminApi {
   resumeClaims(): Promise<Out['queue']['resume']>;
   oldestClaimable(): Promise<Out['todos']['oldestClaimable']>;
   currentRound(): Promise<Out['rounds']['current']>;
-  eventsAfter(afterId: number, limit: number): Promise<Out['events']['list']>;
+  findEvents(query: FindEventsQuery): Promise<Out['events']['find']>;
   close(): void;
 }
 
@@ -73,7 +74,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     resumeClaims: () => call.queue.resume(),
     oldestClaimable: () => call.todos.oldestClaimable(),
     currentRound: () => call.rounds.current(),
-    eventsAfter: (afterId, limit) => call.events.list({ afterId, limit }),
+    findEvents: (query) => call.events.find(query),
     close: () => core.close(),
   };
 }
@@ -107,7 +108,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     resumeClaims: () => trpc.queue.resume.mutate(),
     oldestClaimable: () => trpc.todos.oldestClaimable.query(),
     currentRound: () => trpc.rounds.current.query(),
-    eventsAfter: (afterId, limit) => trpc.events.list.query({ afterId, limit }),
+    findEvents: (query) => trpc.events.find.query(query),
     close: () => undefined,
   };
 }

@@ -9,7 +9,7 @@ export interface EventRecord {
   createdAt: number;
 }
 
-interface EventRow {
+export interface EventRow {
   id: number;
   type: string;
   todo_id: number | null;
@@ -22,11 +22,15 @@ export function readEventsAfter(sqlite: Database.Database, afterId: number, limi
     sqlite,
     'SELECT id, type, todo_id, data, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?',
   ).all(afterId, limit) as EventRow[];
-  return rows.map((row) => ({
+  return rows.map(toEventRecord);
+}
+
+export function toEventRecord(row: EventRow): EventRecord {
+  return {
     id: row.id,
     type: row.type,
     todoId: row.todo_id,
     data: row.data === null ? null : JSON.parse(row.data),
     createdAt: row.created_at,
-  }));
+  };
 }

@@ -1,5 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { FindEventsInputSchema } from '../../shared/event-schemas.js';
+import { findEvents } from '../events/find-events.js';
 import { readEventsAfter } from '../events/read-events.js';
 import { apiKeyProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
@@ -26,4 +28,6 @@ export const eventsRouter = router({
   list: apiKeyProcedure
     .input(z.object({ afterId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }))
     .query(({ ctx, input }) => readEventsAfter(ctx.core.sqlite, input.afterId, input.limit)),
+  /** Events by type prefix and todo, from either end; each call scans a bounded window and returns its `cursor`. */
+  find: apiKeyProcedure.input(FindEventsInputSchema).query(({ ctx, input }) => findEvents(ctx.core.sqlite, input)),
 });

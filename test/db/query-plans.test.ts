@@ -6,6 +6,8 @@ import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
 import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
 import { workerEarnings } from '../../server/rounds/worker-earnings.js';
+import { findEvents } from '../../server/events/find-events.js';
+import { FindEventsInputSchema } from '../../shared/event-schemas.js';
 import { openTestCore } from '../helpers/core.js';
 
 /** Every SQL text the connection prepares while `work` runs. */
@@ -35,7 +37,7 @@ function fullScans(sqlite: Database.Database, source: string): string[] {
 }
 
 describe('query plans', () => {
-  it('the claim/report path, the periodic sweep and round tick, the legacy lookups and a worker\'s earnings read no table whole', async () => {
+  it('the claim/report path, the periodic sweep and round tick, the legacy lookups, a worker\'s earnings and event searches read no table whole', async () => {
     using core = openTestCore();
     // Statements are cached per connection: a fresh core prepares each one inside the window.
     const sources = await preparedDuring(core.sqlite, async () => {
@@ -59,6 +61,8 @@ describe('query plans', () => {
       countTodosByStatus(core);
       redriveFailedTodos(core, { limit: 10, errorContains: 'x', failedSince: 1 });
       redriveFailedTodos(core, { limit: 10, dryRun: true });
+      // Event searches read a range of ids (a bounded window), never the whole log.
+      for (const from of ['oldest', 'newest'] as const) findEvents(core.sqlite, FindEventsInputSchema.parse({ types: ['todo.', 'queue.'], todoId: 1, from }));
     });
     expect(sources.length).toBeGreaterThan(10);
     const scans = sources.map((source) => ({ source: source.replace(/\s+/g, ' ').trim(), scans: fullScans(core.sqlite, source) }));

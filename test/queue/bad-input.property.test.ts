@@ -78,6 +78,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { id: spareApiKeyId };
     case 'events.list':
       return { afterId: 0, limit: 10 };
+    case 'events.find':
+      return { types: ['todo.'], todoId: 1, limit: 10, from: 'newest' };
     case 'workers.list':
       return { limit: 5, sort: 'lastSeen' };
     case 'workers.earnings':

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { pause } from '../../worker/retry.js';
 import { globalOptions, withAdmin } from '../context.js';
-import { CliError } from '../output.js';
+import { CliError, integer } from '../output.js';
 import { describeEvent, type EventLike } from '../progress.js';
 
 const FOLLOW_POLL_MS = 500;
@@ -17,16 +17,26 @@ function eventLine(listed: ListedEvent): string {
   return `${new Date(listed.createdAt).toISOString()}  #${event.id}  ${line}`;
 }
 
+/** `--type a --type b,c` → ['a', 'b', 'c']. */
+function collectPrefixes(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((prefix) => prefix.trim()).filter(Boolean)];
+}
+
 export function registerEventsCommand(program: Command): void {
   program
     .command('events')
     .description("the coordinator's event log: every state change, one line each (--follow keeps printing new ones)")
     .option('--last <n>', 'how many of the newest to show first (default 20)', '20')
     .option('-f, --follow', 'keep printing events as they happen, until Ctrl-C')
-    .action(async (flags: { last: string; follow?: boolean }, cmd: Command) => {
+    .option('--type <prefix>', 'only events whose type starts with this, e.g. todo.failed or queue. (repeat or comma-separate for several)', collectPrefixes, [])
+    .option('--todo <id>', 'only the events of this todo', integer('--todo'))
+    .action(async (flags: { last: string; follow?: boolean; type: string[]; todo?: number }, cmd: Command) => {
       const options = globalOptions(cmd);
       const last = Number(flags.last);
       if (!/^\d+$/.test(flags.last) || last > 1000) throw new CliError('--last must be an integer 0..1000', 2);
+      if (flags.type.length > 20) throw new CliError('--type: at most 20 prefixes', 2);
+      if (flags.todo !== undefined && flags.todo < 1) throw new CliError('--todo must be a todo id (1 or more)', 2);
+      const filter = { ...(flags.type.length > 0 ? { types: flags.type } : {}), ...(flags.todo === undefined ? {} : { todoId: flags.todo }) };
       const print = (event: ListedEvent) =>
         process.stdout.write(`${options.json ? JSON.stringify(event) : eventLine(event)}\n`);
       const stopped = new AbortController();
@@ -34,16 +44,22 @@ export function registerEventsCommand(program: Command): void {
       process.once('SIGTERM', () => stopped.abort());
       await withAdmin(options, async (api) => {
         const { lastEventId } = await api.health();
-        let after = Math.max(0, lastEventId - last);
-        // Both faces read the same store the same way: pages after the last id seen.
-        for (;;) {
-          const page = await api.eventsAfter(after, PAGE);
-          for (const event of page) print(event);
-          if (page.length > 0) after = page[page.length - 1]!.id;
-          if (page.length === PAGE) continue;
-          if (!flags.follow || stopped.signal.aborted) return;
-          await pause(FOLLOW_POLL_MS, stopped.signal);
-          if (stopped.signal.aborted) return;
+        // The newest `last` matches, searched backwards from the present (each call scans a window).
+        const newest: ListedEvent[] = [];
+        for (let beforeId = lastEventId + 1; newest.length < last && !stopped.signal.aborted; ) {
+          const page = await api.findEvents({ ...filter, beforeId, limit: last - newest.length, from: 'newest' });
+          newest.unshift(...page.events);
+          if (page.done) break;
+          beforeId = page.cursor;
+        }
+        for (const event of newest) print(event);
+        if (!flags.follow) return;
+        // Then forward from the present; `cursor` moves on even when nothing matched.
+        for (let afterId = lastEventId; !stopped.signal.aborted; ) {
+          const page = await api.findEvents({ ...filter, afterId, limit: PAGE, from: 'oldest' });
+          for (const event of page.events) print(event);
+          afterId = page.cursor;
+          if (page.done) await pause(FOLLOW_POLL_MS, stopped.signal);
         }
       });
     });

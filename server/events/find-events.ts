@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+import { EVENT_SCAN_WINDOW, type FindEventsInput } from '../../shared/event-schemas.js';
+import { cachedStatement } from '../db/statements.js';
+import { toEventRecord, type EventRecord, type EventRow } from './read-events.js';
+
+export interface FoundEvents {
+  /** Matching events, oldest first. */
+  events: EventRecord[];
+  /** Where to go on: the next call's `afterId` when reading from the oldest, `beforeId` from the newest. */
+  cursor: number;
+  /** The scan reached the far end of the range (for `oldest`: the newest event there is now). */
+  done: boolean;
+}
+
+/**
+ * Events by type prefix and todo, from either end of an id range. The events table has no index
+ * on either (every state change writes it, so each index would tax the queue's hot path); a call
+ * instead looks through at most `scanWindow` ids and says where it stopped, so a search of a long
+ * log is a series of short reads rather than one that freezes the coordinator.
+ */
+export function findEvents(sqlite: Database.Database, query: FindEventsInput, scanWindow = EVENT_SCAN_WINDOW): FoundEvents {
+  // Two subqueries: SQLite answers a lone min() or max() from the end of the rowid tree, but scans
+  // the table for both in one SELECT.
+  const { first, last } = cachedStatement(sqlite, 'SELECT (SELECT min(id) FROM events) AS first, (SELECT max(id) FROM events) AS last').get() as {
+    first: number | null;
+    last: number | null;
+  };
+  // Ids searched: low < id < high.
+  const low = Math.max(query.afterId, (first ?? 1) - 1);
+  const high = Math.min(query.beforeId ?? Number.MAX_SAFE_INTEGER, (last ?? 0) + 1);
+  if (high - low <= 1) return { events: [], cursor: query.from === 'oldest' ? Math.max(query.afterId, high - 1) : low + 1, done: true };
+
+  const filter = matchClause(query);
+  if (query.from === 'oldest') {
+    const scanEnd = Math.min(high - 1, low + scanWindow);
+    const rows = cachedStatement(
+      sqlite,
+      `SELECT id, type, todo_id, data, created_at FROM events WHERE id > ? AND id <= ?${filter.sql} ORDER BY id LIMIT ?`,
+    ).all(low, scanEnd, ...filter.params, query.limit) as EventRow[];
+    if (rows.length === query.limit) {
+      const cursor = rows[rows.length - 1]!.id;
+      return { events: rows.map(toEventRecord), cursor, done: cursor >= high - 1 };
+    }
+    return { events: rows.map(toEventRecord), cursor: scanEnd, done: scanEnd >= high - 1 };
+  }
+  const scanStart = Math.max(low + 1, high - scanWindow);
+  const rows = cachedStatement(
+    sqlite,
+    `SELECT id, type, todo_id, data, created_at FROM events WHERE id >= ? AND id < ?${filter.sql} ORDER BY id DESC LIMIT ?`,
+  ).all(scanStart, high, ...filter.params, query.limit) as EventRow[];
+  rows.reverse();
+  if (rows.length === query.limit) {
+    const cursor = rows[0]!.id;
+    return { events: rows.map(toEventRecord), cursor, done: cursor <= low + 1 };
+  }
+  return { events: rows.map(toEventRecord), cursor: scanStart, done: scanStart <= low + 1 };
+}
+
+/** ` AND …` for the filters given (one statement shape per number of prefixes), and its parameters. */
+function matchClause(query: FindEventsInput): { sql: string; params: (string | number)[] } {
+  let sql = '';
+  const params: (string | number)[] = [];
+  if (query.types) {
+    // substr/length count characters, so a prefix matches exactly, case and all (LIKE would not).
+    sql += ` AND (${query.types.map(() => 'substr(type, 1, length(?)) = ?').join(' OR ')})`;
+    for (const prefix of query.types) params.push(prefix, prefix);
+  }
+  if (query.todoId !== undefined) {
+    sql += ' AND todo_id = ?';
+    params.push(query.todoId);
+  }
+  return { sql, params };
+}
