@@ -20,6 +20,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceff3; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 22rem; }
   .muted { color: #6b7383; } .err { color: #b42318; }
   form { margin-bottom: 1rem; } input { font: inherit; padding: .3rem; width: 28rem; max-width: 100%; }
+  input.filter { font-size: .8rem; font-weight: normal; width: 18rem; }
 </style>
 </head>
 <body>
@@ -34,7 +35,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <table id="workers"><thead><tr><th>staking key</th><th>GitHub user</th><th>stake</th><th>can work</th><th>last seen</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
 <table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
-<h2>Recent events</h2>
+<h2>Recent events <input id="eventtype" class="filter" placeholder="only types starting with… (todo.failed, queue.)" autocomplete="off"> <span id="eventnote" class="muted"></span></h2>
 <table id="events"><thead><tr><th>id</th><th>time</th><th>type</th><th>todo</th><th>data</th></tr></thead><tbody></tbody></table>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -44,6 +45,9 @@ const fragmentKey = new URLSearchParams(location.hash.slice(1)).get('key');
 if (fragmentKey) { localStorage.setItem('swarmtask-key', fragmentKey); history.replaceState(null, '', location.pathname); }
 keyInput.value = localStorage.getItem('swarmtask-key') || '';
 $('keyform').onsubmit = (e) => { e.preventDefault(); localStorage.setItem('swarmtask-key', keyInput.value.trim()); shownState = ''; refresh(true); };
+// The event table's type filter: prefixes, comma-separated, as \`swarmtask events --type\` takes them.
+const eventTypes = () => $('eventtype').value.split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20);
+$('eventtype').onchange = () => { shownState = ''; refresh(true); };
 // One HTTP request per batch of procedures (tRPC's batch GET): each answer is its own result or error.
 async function batch(calls) {
   const inputs = {};
@@ -99,7 +103,7 @@ async function refresh(force) {
       // With short rounds the last paid one soon scrolls out of the six above: keep it in view.
       ['rounds.get', {}],
       ['todos.counts'], ['workers.summary'], ['workers.list', { limit: WORKERS_SHOWN, sort: 'lastSeen' }],
-      ['todos.list', { limit: 25 }], ['events.list', { afterId: Math.max(0, health.lastEventId - 30), limit: 30 }],
+      ['todos.list', { limit: 25 }], ['events.find', { from: 'newest', limit: 30, ...(eventTypes().length ? { types: eventTypes() } : {}) }],
     ]);
     // Rounds not reached or not kept answer NOT_FOUND: they are simply not shown.
     const recent = answers.slice(0, numbers.length).filter((a) => a.data).map((a) => a.data);
@@ -118,7 +122,9 @@ async function refresh(force) {
       ' active in the last 10 minutes' + (summary.registered > workers.workers.length ? '; the ' + workers.workers.length + ' seen most recently:' : '');
     rows('workers', workers.workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
     rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt)]);
-    rows('events', events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
+    rows('events', events.events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
+    // One search looks through a bounded window of the log: say where it stopped short.
+    $('eventnote').textContent = events.done || events.events.length === 30 ? '' : 'searched back to event #' + events.cursor + ' (swarmtask events --type … searches all)';
     shownState = state;
     shownAt = Date.now();
     showUpdated();

@@ -127,7 +127,7 @@ describe('dashboard in a real browser', () => {
     // The first load reads everything in two batched requests: "anything new?", then the tables
     // (a poll may already have followed; the checks below see that it was only a poll).
     expect(requests[0]).toBe('health.check,rounds.current');
-    expect(requests[1]!.split(',')).toEqual(expect.arrayContaining(['todos.counts', 'workers.summary', 'workers.list', 'todos.list', 'events.list']));
+    expect(requests[1]!.split(',')).toEqual(expect.arrayContaining(['todos.counts', 'workers.summary', 'workers.list', 'todos.list', 'events.find']));
     // Thirty workers: the summary counts them all, the table shows the 25 seen most recently.
     expect(await page.textContent('#workersummary')).toBe('30 registered, 30 staked enough to work, 30 active in the last 10 minutes; the 25 seen most recently:');
     expect(await tableRows(page, 'workers')).toHaveLength(25);
@@ -148,5 +148,15 @@ describe('dashboard in a real browser', () => {
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent?.includes('claims PAUSED since'), null, { timeout: 15_000 });
     resumeClaims(core);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent === 'task test-task', null, { timeout: 15_000 });
+
+    // The event table takes type prefixes, comma-separated, like `swarmtask events --type`.
+    const shownTypes = async () => new Set((await tableRows(page, 'events')).map((row) => row[2]));
+    await page.fill('#eventtype', 'queue.');
+    await page.dispatchEvent('#eventtype', 'change');
+    await vi.waitFor(async () => expect(await shownTypes()).toEqual(new Set(['queue.paused', 'queue.resumed'])), { timeout: 15_000, interval: 200 });
+    await page.fill('#eventtype', 'todo.created, queue.resumed');
+    await page.dispatchEvent('#eventtype', 'change');
+    await vi.waitFor(async () => expect(await shownTypes()).toEqual(new Set(['todo.created', 'queue.resumed'])), { timeout: 15_000, interval: 200 });
+    expect(await page.textContent('#eventnote')).toBe('');
   });
 });

@@ -14,7 +14,7 @@ describe('dashboard', () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
     expect((await fetch(`${t.url}/favicon.ico`)).status).toBe(204);
     const html = await response.text();
-    for (const procedure of ['todos.counts', 'todos.list', 'rounds.current', 'rounds.get', 'events.list', 'workers.list', 'workers.summary']) expect(html).toContain(procedure);
+    for (const procedure of ['todos.counts', 'todos.list', 'rounds.current', 'rounds.get', 'events.find', 'workers.list', 'workers.summary']) expect(html).toContain(procedure);
     // The procedures it reads answer to an API key over plain GET, as the page calls them.
     const counts = await fetch(`${t.url}/trpc/todos.counts`, { headers: { 'x-api-key': t.apiKey } });
     expect(counts.status).toBe(200);
