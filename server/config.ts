@@ -95,4 +95,24 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<Serv
   return parsed.data;
 }
 
+export type ConfigSource = 'default' | 'environment' | 'flag';
+
+export interface ConfigEntry {
+  key: keyof ServerConfig;
+  variable: string;
+  /** Undefined for an optional setting left unset. */
+  value: ServerConfig[keyof ServerConfig];
+  source: ConfigSource;
+}
+
+/** Each setting as `loadServerConfig` resolves it here, and where its value came from. */
+export function describeServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput> = {}): ConfigEntry[] {
+  const config = loadServerConfig(env, overrides);
+  return (Object.keys(ServerConfigSchema.shape) as (keyof ServerConfig)[]).map((key) => {
+    const variable = ENV_NAMES[key];
+    const source: ConfigSource = overrides[key] !== undefined ? 'flag' : env[variable] !== undefined && env[variable] !== '' ? 'environment' : 'default';
+    return { key, variable, value: config[key], source };
+  });
+}
+
 export const databaseFile = (config: Pick<ServerConfig, 'dataDir'>) => resolve(config.dataDir, 'swarmtask.db');

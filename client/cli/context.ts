@@ -20,19 +20,29 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerConfigInput> = {}): ServerConfig {
+/** The coordinator settings the global flags give (`--data`, `--task-id`, `--log-level`, `--log-file`). */
+export function serverConfigOverrides(options: GlobalOptions): Partial<ServerConfigInput> {
+  const given = {
+    dataDir: options.data,
+    taskId: options.taskId,
+    logLevel: options.logLevel as ServerConfigInput['logLevel'],
+    logFile: options.logFile,
+  };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
+
+/** Runs `read`, turning a configuration error into exit code 2 with its message. */
+export function withConfigErrors<T>(read: () => T): T {
   try {
-    return loadServerConfig(process.env, {
-      dataDir: options.data,
-      taskId: options.taskId,
-      logLevel: options.logLevel as ServerConfigInput['logLevel'],
-      logFile: options.logFile,
-      ...extra,
-    });
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, 2);
     throw error;
   }
+}
+
+export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerConfigInput> = {}): ServerConfig {
+  return withConfigErrors(() => loadServerConfig(process.env, { ...serverConfigOverrides(options), ...extra }));
 }
 
 /**

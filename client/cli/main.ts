@@ -12,6 +12,8 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerPauseCommands } from './commands/pause.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerEarningsCommand } from './commands/earnings.js';
+import { registerConfigCommand } from './commands/config.js';
+import { describeUnknownVariables, unknownVariables } from './environment.js';
 import { CliError } from './output.js';
 import { cliVersion } from './cli-version.js';
 
@@ -38,10 +40,14 @@ registerEventsCommand(program);
 registerAdminCommands(program);
 registerPauseCommands(program);
 registerBackupCommands(program);
+registerConfigCommand(program);
 registerKeygenCommand(program);
 registerLeaseCommands(program);
 registerRoundAndSwarmCommands(program);
 registerIpfsCommands(program);
+
+// A mistyped variable would otherwise change nothing, silently.
+for (const line of describeUnknownVariables(unknownVariables(process.env))) process.stderr.write(`${line}\n`);
 
 // Not a top-level await: the single binary's bundle is CommonJS, which has none.
 program.parseAsync(process.argv).catch((error: unknown) => {

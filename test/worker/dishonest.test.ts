@@ -15,7 +15,8 @@ const utf8 = new TextEncoder();
 describe('a dishonest submitter against three honest workers', () => {
   it('is voted down for a tampered output, a forged signature, a CID naming nothing, and a todo it never held; it is not paid', async () => {
     // Mallory is staked but audits nothing: her audit slots expire quickly and the honest votes decide.
-    await using t = await startTestCoordinator({ roundMs: 1500, sweepIntervalMs: 100, auditTimeoutMs: 2000 });
+    // An honest auditor gets the time to the deadline less 1 s: 4 s leaves it 3 s on a loaded machine.
+    await using t = await startTestCoordinator({ roundMs: 1500, sweepIntervalMs: 100, auditTimeoutMs: 4000 });
     const core = t.coordinator.core;
     const mallory = t.stakedWorker();
     const client = t.workerClient(mallory);

@@ -8,6 +8,7 @@ import { SwarmSpecSchema } from '../../../shared/swarm-spec.js';
 import { DEMO_WORK } from '../demo-work.js';
 import { describeEvent } from '../progress.js';
 import { cliEntryArgs } from '../cli-entry.js';
+import { withoutUnknownVariables } from '../environment.js';
 import { globalOptions, serverConfigFrom } from '../context.js';
 import { startCoordinatorForCli } from '../start-coordinator.js';
 
@@ -82,7 +83,7 @@ export function registerUpCommand(program: Command): void {
         const child = spawn(
           process.execPath,
           [...cliEntryArgs(), 'worker', '--server', coordinator.url, '--key', file, '--task-id', config.taskId, '--data', dataDir, '--github-user', name, '--json'],
-          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMTASK_MODEL_MAP: config.modelMap ?? '*=offline' } },
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutUnknownVariables(process.env), SWARMTASK_MODEL_MAP: config.modelMap ?? '*=offline' } },
         );
         createInterface({ input: child.stderr! }).on('line', (line) => say(`${name}: ${line}`));
         createInterface({ input: child.stdout! }).on('line', () => undefined); // the coordinator's events tell the story
