@@ -14,6 +14,8 @@ export const FindEventsInputSchema = z
     afterId: z.number().int().min(0).default(0),
     /** Only events before this id (exclusive); default: up to the newest. */
     beforeId: z.number().int().positive().optional(),
+    /** Only events written at or after this time (ms since the epoch), found by the log's order. */
+    since: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(1000).default(100),
     /** Which end to start from: `newest` finds the latest matches (for "the last N"), `oldest` reads forward. */
     from: z.enum(EVENT_SEARCH_ENDS).default('oldest'),

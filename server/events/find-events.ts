@@ -26,7 +26,8 @@ export function findEvents(sqlite: Database.Database, query: FindEventsInput, sc
     last: number | null;
   };
   // Ids searched: low < id < high.
-  const low = Math.max(query.afterId, (first ?? 1) - 1);
+  let low = Math.max(query.afterId, (first ?? 1) - 1);
+  if (query.since !== undefined && last !== null) low = Math.max(low, firstIdAtOrAfter(sqlite, query.since, low + 1, last) - 1);
   const high = Math.min(query.beforeId ?? Number.MAX_SAFE_INTEGER, (last ?? 0) + 1);
   if (high - low <= 1) return { events: [], cursor: query.from === 'oldest' ? Math.max(query.afterId, high - 1) : low + 1, done: true };
 
@@ -54,6 +55,24 @@ export function findEvents(sqlite: Database.Database, query: FindEventsInput, sc
     return { events: rows.map(toEventRecord), cursor, done: cursor <= low + 1 };
   }
   return { events: rows.map(toEventRecord), cursor: scanStart, done: scanStart <= low + 1 };
+}
+
+/**
+ * The smallest x in [from, last + 1] such that the first event with id ≥ x was written at or after
+ * `time`: events are appended in time order, so this is a binary search of ~log2(n) probes. (After
+ * a clock stepped back the order is not quite time order, and the answer is approximate.)
+ */
+function firstIdAtOrAfter(sqlite: Database.Database, time: number, from: number, last: number): number {
+  const probe = cachedStatement(sqlite, 'SELECT created_at FROM events WHERE id >= ? ORDER BY id LIMIT 1');
+  let lo = from;
+  let hi = last + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const row = probe.get(mid) as { created_at: number } | undefined;
+    if (row === undefined || row.created_at >= time) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** ` AND …` for the filters given (one statement shape per number of prefixes), and its parameters. */

@@ -6,7 +6,7 @@ import { startTestCoordinator } from '../helpers/coordinator.js';
 import { spec } from '../helpers/rounds.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 
-describe('swarmtask events --type / --todo', () => {
+describe('swarmtask events --type / --todo / --since', () => {
   it('shows only the events asked for, the newest first found, on the data dir and while following a server', async () => {
     await using t = await startTestCoordinator();
     const core = t.coordinator.core;
@@ -33,6 +33,18 @@ describe('swarmtask events --type / --todo', () => {
       ['todo.available', second],
     ]);
     expect(await lines('--type', 'nothing.')).toEqual([]);
+    // --since: everything since then (no --last cap). The log up to the first cancellation is two
+    // hours old (aged in order: the log stays in time order).
+    const firstCancelled = core.sqlite.prepare("SELECT id FROM events WHERE type = 'todo.cancelled' ORDER BY id LIMIT 1").get() as { id: number };
+    core.sqlite.prepare('UPDATE events SET created_at = created_at - 7200000 WHERE id <= ?').run(firstCancelled.id);
+    expect(await lines('--type', 'todo.cancelled', '--since', '1h')).toEqual([`todo ${third} cancelled`]);
+    expect(await lines('--type', 'todo.cancelled', '--since', '3h')).toEqual([`todo ${first} cancelled`, `todo ${third} cancelled`]);
+    const sinceHour = (await runCli(['events', '--since', '1h', '--json', ...data], env)).stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: number }).id);
+    expect(sinceHour[0]).toBe(firstCancelled.id + 1);
+    expect(sinceHour).toEqual(sinceHour.map((_, i) => firstCancelled.id + 1 + i)); // every one, in order
+    expect(await lines('--since', new Date(Date.now() + 60_000).toISOString())).toEqual([]);
+    const badSince = await runCli(['events', '--since', 'yesterday', ...data], env);
+    expect(badSince).toMatchObject({ code: 2, stderr: 'swarmtask: --since must be a duration like 30m, 2h or 7d, or an ISO date-time, got "yesterday"\n' });
     const zero = await runCli(['events', '--todo', '0', ...data], env);
     expect(zero).toMatchObject({ code: 2, stderr: 'swarmtask: --todo must be a todo id (1 or more)\n' });
 

@@ -9,14 +9,20 @@ import { startTestCoordinator } from '../helpers/coordinator.js';
 
 const TYPES = ['todo.created', 'todo.available', 'todo.failed', 'todo.failed.final', 'queue.paused', 'round.tallied', 'Todo.created'];
 
-type Appended = { id: number; type: string; todoId: number | null };
+type Appended = { id: number; type: string; todoId: number | null; createdAt: number };
 
-function append(core: ReturnType<typeof openTestCore>, events: { type: string; todoId: number | null }[]): Appended[] {
-  return events.map((event) => ({ ...event, id: appendEvent(core.sqlite, { ...event, data: { n: 1 } }, Date.now()) }));
+/** Appends the events, the i-th written at `start + 10·i` ms (the log is in time order). */
+function append(core: ReturnType<typeof openTestCore>, events: { type: string; todoId: number | null }[], start = Date.now()): Appended[] {
+  return events.map((event, i) => {
+    const createdAt = start + 10 * i;
+    return { ...event, createdAt, id: appendEvent(core.sqlite, { ...event, data: { n: 1 } }, createdAt) };
+  });
 }
 
-const matches = (query: Pick<FindEventsInput, 'types' | 'todoId'>) => (event: Appended) =>
-  (!query.types || query.types.some((prefix) => event.type.startsWith(prefix))) && (query.todoId === undefined || event.todoId === query.todoId);
+const matches = (query: Pick<FindEventsInput, 'types' | 'todoId' | 'since'>) => (event: Appended) =>
+  (!query.types || query.types.some((prefix) => event.type.startsWith(prefix))) &&
+  (query.todoId === undefined || event.todoId === query.todoId) &&
+  (query.since === undefined || event.createdAt >= query.since);
 
 /** Every match, by paging with `cursor` until `done`, as the CLI does. */
 function pageThrough(core: ReturnType<typeof openTestCore>, query: FindEventsInput, window: number): { ids: number[]; calls: number } {
@@ -46,15 +52,18 @@ describe('events.find: events by type prefix and todo, from either end, in bound
         fc.record({
           types: fc.option(fc.uniqueArray(fc.constantFrom('todo.', 'todo.failed', 'queue', 'round.tallied', 'nothing'), { minLength: 1, maxLength: 3 }), { nil: undefined }),
           todoId: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+          sinceOffset: fc.option(fc.integer({ min: -5, max: 650 }), { nil: undefined }),
           limit: fc.integer({ min: 1, max: 7 }),
           from: fc.constantFrom('oldest' as const, 'newest' as const),
         }),
         fc.integer({ min: 1, max: 25 }),
-        (events, filter, window) => {
+        (events, { sinceOffset, ...filter }, window) => {
           core.sqlite.prepare('DELETE FROM events WHERE id > ?').run(base);
-          const appended = append(core, events);
-          const query = FindEventsInputSchema.parse({ ...filter, afterId: base });
-          const expected = appended.filter(matches(filter)).map((e) => e.id);
+          const start = 1_800_000_000_000;
+          const appended = append(core, events, start);
+          const since = sinceOffset === undefined ? {} : { since: start + sinceOffset };
+          const query = FindEventsInputSchema.parse({ ...filter, ...since, afterId: base });
+          const expected = appended.filter(matches({ ...filter, ...since })).map((e) => e.id);
           const { ids, calls } = pageThrough(core, query, window);
           expect(ids).toEqual(expected);
           // Each call either fills its page or moves a whole window: the scan always advances.

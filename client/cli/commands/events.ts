@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { pause } from '../../worker/retry.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, integer } from '../output.js';
+import { parseSince } from '../parse-since.js';
 import { describeEvent, type EventLike } from '../progress.js';
 
 const FOLLOW_POLL_MS = 500;
@@ -26,17 +27,24 @@ export function registerEventsCommand(program: Command): void {
   program
     .command('events')
     .description("the coordinator's event log: every state change, one line each (--follow keeps printing new ones)")
-    .option('--last <n>', 'how many of the newest to show first (default 20)', '20')
+    .option('--last <n>', 'how many of the newest to show first (default 20; with --since, all since then)')
+    .option('--since <when>', 'events of the last 30m / 2h / 7d, or since an ISO date-time')
     .option('-f, --follow', 'keep printing events as they happen, until Ctrl-C')
     .option('--type <prefix>', 'only events whose type starts with this, e.g. todo.failed or queue. (repeat or comma-separate for several)', collectPrefixes, [])
     .option('--todo <id>', 'only the events of this todo', integer('--todo'))
-    .action(async (flags: { last: string; follow?: boolean; type: string[]; todo?: number }, cmd: Command) => {
+    .action(async (flags: { last?: string; since?: string; follow?: boolean; type: string[]; todo?: number }, cmd: Command) => {
       const options = globalOptions(cmd);
-      const last = Number(flags.last);
-      if (!/^\d+$/.test(flags.last) || last > 1000) throw new CliError('--last must be an integer 0..1000', 2);
+      if (flags.last !== undefined && (!/^\d+$/.test(flags.last) || Number(flags.last) > 1000)) throw new CliError('--last must be an integer 0..1000', 2);
       if (flags.type.length > 20) throw new CliError('--type: at most 20 prefixes', 2);
       if (flags.todo !== undefined && flags.todo < 1) throw new CliError('--todo must be a todo id (1 or more)', 2);
-      const filter = { ...(flags.type.length > 0 ? { types: flags.type } : {}), ...(flags.todo === undefined ? {} : { todoId: flags.todo }) };
+      const since = flags.since === undefined ? undefined : parseSince('--since', flags.since);
+      // Without --last, --since shows everything since then; otherwise the newest 20.
+      const last = flags.last !== undefined ? Number(flags.last) : since === undefined ? 20 : undefined;
+      const filter = {
+        ...(flags.type.length > 0 ? { types: flags.type } : {}),
+        ...(flags.todo === undefined ? {} : { todoId: flags.todo }),
+        ...(since === undefined ? {} : { since }),
+      };
       const print = (event: ListedEvent) =>
         process.stdout.write(`${options.json ? JSON.stringify(event) : eventLine(event)}\n`);
       const stopped = new AbortController();
@@ -44,15 +52,25 @@ export function registerEventsCommand(program: Command): void {
       process.once('SIGTERM', () => stopped.abort());
       await withAdmin(options, async (api) => {
         const { lastEventId } = await api.health();
-        // The newest `last` matches, searched backwards from the present (each call scans a window).
-        const newest: ListedEvent[] = [];
-        for (let beforeId = lastEventId + 1; newest.length < last && !stopped.signal.aborted; ) {
-          const page = await api.findEvents({ ...filter, beforeId, limit: last - newest.length, from: 'newest' });
-          newest.unshift(...page.events);
-          if (page.done) break;
-          beforeId = page.cursor;
+        if (last === undefined) {
+          // Everything since then, oldest first, up to the present (each call scans a window).
+          for (let afterId = 0; !stopped.signal.aborted; ) {
+            const page = await api.findEvents({ ...filter, afterId, beforeId: lastEventId + 1, limit: PAGE, from: 'oldest' });
+            for (const event of page.events) print(event);
+            if (page.done) break;
+            afterId = page.cursor;
+          }
+        } else {
+          // The newest `last` matches, searched backwards from the present.
+          const newest: ListedEvent[] = [];
+          for (let beforeId = lastEventId + 1; newest.length < last && !stopped.signal.aborted; ) {
+            const page = await api.findEvents({ ...filter, beforeId, limit: last - newest.length, from: 'newest' });
+            newest.unshift(...page.events);
+            if (page.done) break;
+            beforeId = page.cursor;
+          }
+          for (const event of newest) print(event);
         }
-        for (const event of newest) print(event);
         if (!flags.follow) return;
         // Then forward from the present; `cursor` moves on even when nothing matched.
         for (let afterId = lastEventId; !stopped.signal.aborted; ) {
