@@ -2,25 +2,29 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { FindEventsInputSchema } from '../../shared/event-schemas.js';
 import { findEvents } from '../events/find-events.js';
-import { readEventsAfter } from '../events/read-events.js';
+import { readEventsAfter, type EventRecord } from '../events/read-events.js';
 import { apiKeyProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 import { subscribeToEvents } from './subscribe-to-events.js';
 
 export const eventsRouter = router({
-  /** Every state change, live, for dashboards; `types` narrows by prefix (e.g. `todo.`). */
+  /** Every state change, live, for dashboards; `types` narrows by prefix (e.g. `todo.`), `todoId` to one todo. */
   on: subscriberProcedure
     .input(
       z
         .object({
           lastEventId: z.string().regex(/^\d+$/).nullish(),
           types: z.array(z.string().min(1).max(100)).max(50).optional(),
+          /** Only this todo's events (its story: created, claimed, submitted, audited, done…). */
+          todoId: z.number().int().positive().optional(),
         })
         .default({}),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const types = input.types;
-      const filter = types?.length ? (e: { type: string }) => types.some((t) => e.type.startsWith(t)) : undefined;
+      const { types, todoId } = input;
+      const byType = types?.length ? (e: { type: string }) => types.some((t) => e.type.startsWith(t)) : undefined;
+      const byTodo = todoId === undefined ? undefined : (e: { todoId: number | null }) => e.todoId === todoId;
+      const filter = byType || byTodo ? (e: EventRecord) => (byType?.(e) ?? true) && (byTodo?.(e) ?? true) : undefined;
       for await (const event of subscribeToEvents(ctx, input.lastEventId, signal, filter)) {
         yield tracked(String(event.id), event);
       }
