@@ -44,7 +44,7 @@ export const ServerConfigSchema = z.object({
   rateLimitStakingKeyBurst: int(1).default(1000),
   rateLimitApiKeyPerSecond: z.coerce.number().min(0).default(100),
   rateLimitApiKeyBurst: int(1).default(200),
-  /** Where model names go, e.g. `*=offline` or `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-5`. */
+  /** Where model names go, e.g. `*=offline` or `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-6`. */
   modelMap: z
     .string()
     .optional()

@@ -5,7 +5,7 @@ import { ModelMapSyntaxError } from './errors.js';
  * The model map sends any requested model name to any provider/model
  * (`SWARMTASK_MODEL_MAP` / `--model-map`): a comma list of `pattern=target`, where `*` in a
  * pattern matches any run of characters, e.g. `*=offline` or
- * `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-5`.
+ * `gpt-4o=ollama/llama3.1,claude-*=anthropic/claude-sonnet-4-6`.
  *
  * When several patterns match, the most specific wins: an exact name beats any wildcard, and
  * among wildcards the one with more literal characters wins (ties: the earlier entry). So
