@@ -27,7 +27,8 @@ export function findEvents(sqlite: Database.Database, query: FindEventsInput, sc
   };
   // Ids searched: low < id < high.
   let low = Math.max(query.afterId, (first ?? 1) - 1);
-  if (query.since !== undefined && last !== null) low = Math.max(low, firstIdAtOrAfter(sqlite, query.since, low + 1, last) - 1);
+  const since = Math.max(query.since ?? 0, query.todoId === undefined ? 0 : todoEventsFloor(sqlite, query.todoId));
+  if (since > 0 && last !== null) low = Math.max(low, firstIdAtOrAfter(sqlite, since, low + 1, last) - 1);
   const high = Math.min(query.beforeId ?? Number.MAX_SAFE_INTEGER, (last ?? 0) + 1);
   if (high - low <= 1) return { events: [], cursor: query.from === 'oldest' ? Math.max(query.afterId, high - 1) : low + 1, done: true };
 
@@ -55,6 +56,14 @@ export function findEvents(sqlite: Database.Database, query: FindEventsInput, sc
     return { events: rows.map(toEventRecord), cursor, done: cursor <= low + 1 };
   }
   return { events: rows.map(toEventRecord), cursor: scanStart, done: scanStart <= low + 1 };
+}
+
+/** A todo's events start when it was created: searching for them starts there (an hour early, for clock corrections). */
+const CLOCK_MARGIN_MS = 3_600_000;
+
+function todoEventsFloor(sqlite: Database.Database, todoId: number): number {
+  const row = cachedStatement(sqlite, 'SELECT created_at FROM todos WHERE id = ?').get(todoId) as { created_at: number } | undefined;
+  return row === undefined ? 0 : Math.max(0, row.created_at - CLOCK_MARGIN_MS);
 }
 
 /**

@@ -4,6 +4,7 @@ import { FindEventsInputSchema, type FindEventsInput } from '../../shared/event-
 import { appendEvent } from '../../server/events/append-event.js';
 import { findEvents } from '../../server/events/find-events.js';
 import { pruneEventsChunk } from '../../server/events/prune-events.js';
+import { cancelTodo, createTodo } from '../../server/queue/index.js';
 import { apiClient, expectTrpcError, openTestCore, todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 
@@ -109,6 +110,22 @@ describe('events.find: events by type prefix and todo, from either end, in bound
     // Pruned events are not searched: the range starts at the oldest kept event.
     pruneEventsChunk(core, Date.now() + 1000, 2);
     expect(findEvents(core.sqlite, FindEventsInputSchema.parse({ todoId: 1 })).events).toEqual([]);
+  });
+
+  it("a todo's events are searched from its creation on: the log before it is skipped, not scanned", () => {
+    using core = openTestCore();
+    const longAgo = Date.now() - 5 * 3_600_000;
+    append(core, Array.from({ length: 500 }, () => ({ type: 'todo.available', todoId: 999 })), longAgo);
+    const todoId = createTodo(core, todoInput()).todo.id;
+    cancelTodo(core, todoId);
+    // A window of 10 ids could not reach the todo from the start of the log in one call.
+    const found = findEvents(core.sqlite, FindEventsInputSchema.parse({ todoId }), 10);
+    expect(found.events.map((e) => e.type)).toEqual(['todo.created', 'todo.available', 'todo.cancelled']);
+    expect(found.done).toBe(true);
+    // From the newest end too, and an explicit `since` later than the creation still wins.
+    expect(findEvents(core.sqlite, FindEventsInputSchema.parse({ todoId, from: 'newest' }), 10).events).toHaveLength(3);
+    const cancelledAt = found.events[2]!.createdAt;
+    expect(findEvents(core.sqlite, FindEventsInputSchema.parse({ todoId, since: cancelledAt + 1 }), 10).events).toEqual([]);
   });
 
   it('over tRPC: a read-only key may search; bad input is refused naming the field', async () => {
