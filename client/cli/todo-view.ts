@@ -35,7 +35,8 @@ export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], now =
   if (todo.result !== null && todo.result !== undefined) lines.push(['result', preview(todo.result)]);
   lines.push(['created', iso(todo.createdAt)], ['updated', iso(todo.updatedAt)]);
   const claims = history.map((attempt, i) => `  ${i + 1}. ${describeAttempt(attempt, now)}`);
-  return `todo ${todo.id}\n${labelled(lines, '  ')}${claims.length > 0 ? `\n  claims\n${claims.join('\n')}` : ''}`;
+  const story = `  (everything that happened to it: swarmtask events --todo ${todo.id})`;
+  return `todo ${todo.id}\n${labelled(lines, '  ')}${claims.length > 0 ? `\n  claims\n${claims.join('\n')}` : ''}\n${story}`;
 }
 
 /** `claimed … by KEY (github) → failed after 4 s: error`, one line per claim. */

@@ -41,7 +41,7 @@ describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, k
     expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout)).toMatchObject({ status: 'initialized', attempts: 0 });
     // `todo show` lists every claim and how it ended.
     expect((await runCli(['todo', 'show', String(failing), ...data], env)).stdout).toMatch(
-      new RegExp(`^ {2}claims\\n {2}1\\. claimed \\S+Z by ${publicKey} → failed after \\d+ s: model timed out\\n$`, 'm'),
+      new RegExp(`^ {2}claims\\n {2}1\\. claimed \\S+Z by ${publicKey} → failed after \\d+ s: model timed out\\n {2}\\(everything that happened to it: swarmtask events --todo ${failing}\\)\\n$`, 'm'),
     );
     expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout).history).toEqual([
       expect.objectContaining({ stakingKey: publicKey, outcome: 'released', endedAt: expect.any(Number) }),

@@ -41,6 +41,7 @@ describe('swarmtask CLI: what it shows (todo pages, amounts, rounds, status)', (
       /^ {2}reward +1\.5 SWARMS$/,
       /^ {2}attempts +0 of 5$/,
       /^ {2}repository +acme\/site$/,
+      /^ {2}\(everything that happened to it: swarmtask events --todo 1\)$/,
     ]) {
       expect(shown.some((l) => line.test(l)), `${line} in\n${shown.join('\n')}`).toBe(true);
     }
