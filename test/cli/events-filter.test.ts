@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
 import { cancelTodo, createTodo, pauseClaims } from '../../server/queue/index.js';
-import { startTestCoordinator } from '../helpers/coordinator.js';
+import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { freePort, startServerProcess } from '../helpers/processes.js';
 import { spec } from '../helpers/rounds.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 
@@ -71,6 +74,59 @@ describe('swarmtask events --type / --todo / --since', () => {
       expect(followed.some((line) => line.endsWith(`todo ${third} cancelled`))).toBe(false);
     } finally {
       child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('swarmtask events --follow across a coordinator restart', () => {
+  it('waits for a coordinator that went away and resumes where it stopped, missing nothing', async () => {
+    using dir = tempDir();
+    const port = await freePort();
+    const serverArgs = ['--data', dir.path, '--port', String(port), '--task-id', 'test-task'];
+    const env = { SWARMTASK_TASK_ID: 'test-task' };
+    let server = await startServerProcess(serverArgs);
+    const { key } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', '--data', dir.path, '--json'], env)).stdout) as { key: string };
+    const spec = join(dir.path, 'spec.json');
+    writeFileSync(spec, (await runCli(['todo', 'example'])).stdout);
+    const add = async () => JSON.parse((await runCli(['todo', 'add', spec, '--data', dir.path, '--json'], env)).stdout).id as number;
+
+    const follower = spawn(process.execPath, [CLI, 'events', '--follow', '--last', '0', '--type', 'todo.created', '--server', server.url, '--api-key', key], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    const lines: string[] = [];
+    const notes: string[] = [];
+    createInterface({ input: follower.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: follower.stderr! }).on('line', (line) => notes.push(line));
+    const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
+    try {
+      // Todos added before it started reading are (rightly) not new to it: add until one shows.
+      const before: number[] = [];
+      await vi.waitFor(
+        async () => {
+          before.push(await add());
+          expect(lines.some((l) => before.some((id) => l.endsWith(`todo ${id} queued`)))).toBe(true);
+        },
+        { timeout: 20_000, interval: 500 },
+      );
+      await server.kill('SIGKILL');
+      await vi.waitFor(() => expect(notes).toContain('swarmtask: lost the coordinator (ECONNREFUSED); waiting for it, the events resume where they stopped'), {
+        timeout: 20_000,
+      });
+      // Written while it is down (on the data dir), then the coordinator comes back on the same port.
+      const whileDown = await add();
+      server = await startServerProcess(serverArgs);
+      const afterwards = await add();
+      await vi.waitFor(() => expect(lines.some((l) => l.endsWith(`todo ${afterwards} queued`))).toBe(true), { timeout: 20_000 });
+      const shown = lines.map((l) => Number(/todo (\d+) queued$/.exec(l)?.[1]));
+      expect(shown.slice(shown.indexOf(whileDown))).toEqual([whileDown, afterwards]);
+      expect(new Set(shown).size).toBe(shown.length); // nothing twice
+      expect(notes.filter((n) => n.startsWith('swarmtask: lost the coordinator'))).toHaveLength(1);
+      expect(notes.at(-1)).toMatch(/^swarmtask: the coordinator is back after \d+ (ms|s)$/);
+    } finally {
+      follower.kill('SIGINT');
+      await server.kill();
     }
     expect(await exited).toBe(0);
   });

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
+import { connectionFailure } from '../../connection-failure.js';
 import { pause } from '../../worker/retry.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, integer } from '../output.js';
 import { parseSince } from '../parse-since.js';
 import { describeEvent, type EventLike } from '../progress.js';
+import { formatWait } from '../status-view.js';
 
 const FOLLOW_POLL_MS = 500;
+/** While the coordinator is unreachable, asked again after 0.5, 1, 2, 4, 5, 5… s. */
+const MAX_RETRY_MS = 5000;
 const PAGE = 500;
 
 /** An event as either face returns it (over tRPC an `unknown` field is inferred optional). */
@@ -72,9 +76,29 @@ export function registerEventsCommand(program: Command): void {
           for (const event of newest) print(event);
         }
         if (!flags.follow) return;
-        // Then forward from the present; `cursor` moves on even when nothing matched.
-        for (let afterId = lastEventId; !stopped.signal.aborted; ) {
-          const page = await api.findEvents({ ...filter, afterId, limit: PAGE, from: 'oldest' });
+        // Then forward from the present; `cursor` moves on even when nothing matched. A coordinator
+        // that goes away (a restart, an upgrade) is waited for: the log resumes where it was.
+        let lostSince: number | null = null;
+        for (let afterId = lastEventId, retryMs = FOLLOW_POLL_MS; !stopped.signal.aborted; ) {
+          let page: Awaited<ReturnType<typeof api.findEvents>>;
+          try {
+            page = await api.findEvents({ ...filter, afterId, limit: PAGE, from: 'oldest' });
+          } catch (error) {
+            const failure = connectionFailure(error);
+            if (!failure) throw error;
+            if (lostSince === null) {
+              lostSince = Date.now();
+              process.stderr.write(`swarmtask: lost the coordinator (${failure.code}); waiting for it, the events resume where they stopped\n`);
+            }
+            await pause(retryMs, stopped.signal);
+            retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+            continue;
+          }
+          if (lostSince !== null) {
+            process.stderr.write(`swarmtask: the coordinator is back after ${formatWait(Date.now() - lostSince)}\n`);
+            lostSince = null;
+            retryMs = FOLLOW_POLL_MS;
+          }
           for (const event of page.events) print(event);
           afterId = page.cursor;
           if (page.done) await pause(FOLLOW_POLL_MS, stopped.signal);
