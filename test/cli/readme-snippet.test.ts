@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,8 @@ import { createTodo, getTodo } from '../../server/queue/index.js';
 import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
 import { generateKeypair, writeKeypairFile } from '../../shared/keypair.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { commandPath } from '../../bin/debian-package.mjs';
+import { unknownVariables } from '../../client/cli/environment.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -52,5 +55,24 @@ describe('the README', () => {
       await client?.close();
       rmSync(file, { force: true });
     }
+  });
+
+  it("systemd unit passes systemd-analyze verify, with its variables all known to swarmtask", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const unit = /```ini\n(# \/etc\/systemd\/system\/swarmtask\.service\n[\s\S]*?)```/.exec(readme)?.[1];
+    if (!unit) throw new Error('README has no swarmtask.service block');
+    const analyze = commandPath('systemd-analyze');
+    expect(analyze, 'systemd-analyze is missing: apt-get install -y systemd (npm test does it when run as root)').not.toBe('');
+    using dir = tempDir();
+    // verify checks that ExecStart is executable: the checkout's own entry script stands in for the binary.
+    const file = join(dir.path, 'swarmtask.service');
+    writeFileSync(file, unit.replaceAll('/usr/local/bin/swarmtask', join(REPO, 'bin/swarmtask.mjs')));
+    const result = spawnSync(analyze, ['verify', file], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // Every SWARMTASK_* it sets is a real setting (a typo there would be ignored, silently).
+    const assigned = [...unit.matchAll(/\b(SWARMTASK_[A-Z_]+)=/g)].map((m) => m[1]!);
+    expect(assigned.length).toBeGreaterThan(2);
+    expect(unknownVariables(Object.fromEntries(assigned.map((name) => [name, '1'])))).toEqual([]);
   });
 });
