@@ -24,6 +24,7 @@ export interface AdminApi {
   setStake(stakingKey: string, stake: number): Promise<Out['workers']['setStake']>;
   listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
   workerSummary(): Promise<Out['workers']['summary']>;
+  workerDetail(stakingKey: string, rounds?: number): Promise<Out['workers']['get']>;
   createApiKey(name: string, scope?: 'admin' | 'read'): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
@@ -62,6 +63,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
     listWorkers: (input) => call.workers.list(input),
     workerSummary: () => call.workers.summary(),
+    workerDetail: (stakingKey, rounds) => call.workers.get({ stakingKey, ...(rounds === undefined ? {} : { rounds }) }),
     createApiKey: (name, scope) => call.apiKeys.create({ name, ...(scope ? { scope } : {}) }),
     listApiKeys: () => call.apiKeys.list(),
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
@@ -96,6 +98,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     setStake: (stakingKey, stake) => trpc.workers.setStake.mutate({ stakingKey, stake }),
     listWorkers: (input) => trpc.workers.list.query(input),
     workerSummary: () => trpc.workers.summary.query(),
+    workerDetail: (stakingKey, rounds) => trpc.workers.get.query({ stakingKey, ...(rounds === undefined ? {} : { rounds }) }),
     createApiKey: (name, scope) => trpc.apiKeys.create.mutate({ name, ...(scope ? { scope } : {}) }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),

@@ -43,7 +43,7 @@ const toHeld = (row: HeldRow): HeldTodo => ({ todoId: row.id, status: row.status
  * Assignments of one staking key, through the key-prefix index (see the schema): the prefix
  * term picks the index, the whole-key term the rows. `alias` qualifies the column when needed.
  */
-const assignmentKeyIs = (param: string, alias = '') =>
+export const assignmentKeyIs = (param: string, alias = '') =>
   `substr(${alias}staking_key, 1, 8) = substr(${param}, 1, 8) AND ${alias}staking_key = ${param}`;
 
 /** The todo with this bounty id that `stakingKey` currently holds (claimed and not returned). */

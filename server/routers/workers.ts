@@ -4,6 +4,7 @@ import { BaseUnitsSchema } from '../../shared/todo-schemas.js';
 import { ListWorkersInputSchema } from '../../shared/worker-schemas.js';
 import { findWorker, registerWorker, setStake } from '../auth/workers.js';
 import { listWorkers, summarizeWorkers } from '../auth/list-workers.js';
+import { workerDetail } from '../auth/worker-detail.js';
 import { workerEarnings } from '../rounds/worker-earnings.js';
 import { apiKeyProcedure, signedProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
@@ -39,6 +40,10 @@ export const workersRouter = router({
     .mutation(({ ctx, input }) => setStake(ctx.core, input.stakingKey, input.stake)),
   /** One page of registered workers (`nextAfter` continues it). */
   list: apiKeyProcedure.input(ListWorkersInputSchema).query(({ ctx, input }) => listWorkers(ctx.core, input)),
+  /** One worker for its operator's questions: registration, claims, the leases it holds now, its earnings. */
+  get: apiKeyProcedure
+    .input(z.object({ stakingKey: StakingKeySchema, rounds: z.number().int().min(1).max(100).default(10) }))
+    .query(({ ctx, input }) => workerDetail(ctx.core, input.stakingKey, input.rounds)),
   /** How many are registered, staked enough to work, and active in the last 10 minutes. */
   summary: apiKeyProcedure.query(({ ctx }) => summarizeWorkers(ctx.core)),
 });

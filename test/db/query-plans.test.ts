@@ -6,6 +6,8 @@ import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
 import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
 import { workerEarnings } from '../../server/rounds/worker-earnings.js';
+import { workerDetail } from '../../server/auth/worker-detail.js';
+import { registerWorker } from '../../server/auth/workers.js';
 import { findEvents } from '../../server/events/find-events.js';
 import { FindEventsInputSchema } from '../../shared/event-schemas.js';
 import { openTestCore } from '../helpers/core.js';
@@ -57,6 +59,9 @@ describe('query plans', () => {
       assignmentExists(core, { stakingKey: 'worker', prUrl: 'https://github.com/o/r/pull/1', round: 1, githubUsername: 'octocat' });
       // A node runner's earnings read its own rows only, however many submissions and audits there are.
       workerEarnings(core, 'worker', 5);
+      // An operator's view of one worker reads that worker's rows only, too.
+      registerWorker(core, { stakingKey: 'worker' });
+      workerDetail(core, 'worker', 5);
       // Operator reads and bulk changes that must not grow with every todo ever made.
       countTodosByStatus(core);
       redriveFailedTodos(core, { limit: 10, errorContains: 'x', failedSince: 1 });

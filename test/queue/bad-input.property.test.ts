@@ -82,6 +82,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { types: ['todo.'], todoId: 1, limit: 10, from: 'newest' };
     case 'workers.list':
       return { limit: 5, sort: 'lastSeen' };
+    case 'workers.get':
+      return { stakingKey: generateKeypair().publicKeyBase58, rounds: 3 };
     case 'workers.earnings':
       return sign({ rounds: 3 });
     case 'events.on':

@@ -5,6 +5,7 @@ import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
+import { describeWorker } from '../worker-view.js';
 import { registerTodoImport } from './todo-import.js';
 import { registerRedriveFailed } from './todo-redrive-failed.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
@@ -47,12 +48,19 @@ export function registerAdminCommands(program: Command): void {
     });
   program
     .command('workers')
-    .description('registered workers, a page at a time (oldest registration first, or --sort lastSeen)')
+    .description('registered workers, a page at a time (oldest registration first, or --sort lastSeen); with a staking key, that one worker in detail')
+    .argument('[stakingKey]', 'one worker: registration, last seen, claims, the leases it holds, stake, earnings, audits')
     .option('--sort <order>', `${WORKER_SORT_VALUES.join(' or ')} (most recently active first)`, 'registered')
     .option('--limit <n>', 'how many (default 100, at most 500)')
     .option('--after <cursor>', 'the next page: the cursor printed after the previous one')
-    .action(async (flags: { sort: string; limit?: string; after?: string }, cmd: Command) => {
+    .option('--rounds <n>', 'with a staking key: how many of its latest paying rounds to show (default 10)', integer('--rounds'))
+    .action(async (stakingKey: string | undefined, flags: { sort: string; limit?: string; after?: string; rounds?: number }, cmd: Command) => {
       const options = globalOptions(cmd);
+      if (stakingKey !== undefined) {
+        const detail = await withAdmin(options, (api) => api.workerDetail(stakingKey, flags.rounds));
+        emit(options.json === true, detail, () => describeWorker(detail));
+        return;
+      }
       if (!(WORKER_SORT_VALUES as readonly string[]).includes(flags.sort)) throw new CliError(`--sort must be one of ${WORKER_SORT_VALUES.join(', ')}`, 2);
       const page = await withAdmin(options, (api) =>
         api.listWorkers({
