@@ -23,5 +23,12 @@ export function earningsLines(e: WorkerEarnings): Array<[string, string]> {
     ['submissions', `${s.approved} approved, ${s.rejected} rejected, ${s.pending} awaiting audit`],
     ['audits', `${a.voted} voted, ${a.assigned} assigned, ${a.expired} expired unvoted`],
     ['recent rounds', e.rounds.length > 0 ? e.rounds.map((r) => `${r.round}: ${formatSwarms(r.amount)}`).join(', ') : 'none has paid this key yet'],
+    ...verifyHint(e),
   ];
+}
+
+/** How to check the newest payout list yourself, once one is published. */
+function verifyHint(e: WorkerEarnings): Array<[string, string]> {
+  const newest = e.rounds.find((r) => r.distributionCid !== null);
+  return newest ? [['verify it', `swarmtask round verify ${newest.distributionCid} (round ${newest.round}'s signed payout list)`]] : [];
 }

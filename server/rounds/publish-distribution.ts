@@ -5,13 +5,9 @@ import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
 import type { Core } from '../core.js';
+import type { SignedDistribution } from '../../shared/distribution.js';
 
-/** The document a round's payout list is published as; `signature` covers JCS(`list`). */
-export interface SignedDistribution {
-  list: { taskId: string; round: number; distribution: Record<string, number>; total: number };
-  coordinatorKey: string;
-  signature: string;
-}
+export type { SignedDistribution } from '../../shared/distribution.js';
 
 export function buildDistribution(core: Core, round: number): SignedDistribution {
   const rows = cachedStatement(core.sqlite, 'SELECT staking_key, amount FROM payouts WHERE round = ? ORDER BY staking_key').all(round) as {

@@ -15,7 +15,7 @@ export interface WorkerEarnings {
   submissions: { pending: number; approved: number; rejected: number };
   audits: { assigned: number; voted: number; expired: number };
   /** The newest rounds that paid or slashed this key, newest first: what each one came to. */
-  rounds: { round: number; amount: number }[];
+  rounds: { round: number; amount: number; distributionCid: string | null }[];
 }
 
 export function workerEarnings(core: Pick<Core, 'sqlite' | 'auth'>, stakingKey: string, recentRounds: number): WorkerEarnings {
@@ -27,11 +27,13 @@ export function workerEarnings(core: Pick<Core, 'sqlite' | 'auth'>, stakingKey: 
             coalesce(-sum(CASE WHEN amount < 0 THEN amount END), 0) AS slashed
      FROM ledger WHERE staking_key = ?`,
   ).get(stakingKey) as { balance: number; rewarded: number; slashed: number };
+  // With each round, the CID of its signed payout list (null until published), for `round verify`.
   const byRound = cachedStatement(
     core.sqlite,
-    `SELECT round, sum(amount) AS amount FROM ledger WHERE staking_key = ? AND round IS NOT NULL
-     GROUP BY round ORDER BY round DESC LIMIT ${literalLimit(recentRounds)}`,
-  ).all(stakingKey) as { round: number; amount: number }[];
+    `SELECT l.round, sum(l.amount) AS amount, (SELECT distribution_cid FROM rounds WHERE number = l.round) AS distributionCid
+     FROM ledger l WHERE l.staking_key = ? AND l.round IS NOT NULL
+     GROUP BY l.round ORDER BY l.round DESC LIMIT ${literalLimit(recentRounds)}`,
+  ).all(stakingKey) as { round: number; amount: number; distributionCid: string | null }[];
   const countBy = <K extends string>(sql: string, keys: readonly K[]): Record<K, number> => {
     const counts = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
     for (const row of cachedStatement(core.sqlite, sql).all(stakingKey) as { status: K; n: number }[]) counts[row.status] = row.n;

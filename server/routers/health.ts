@@ -12,5 +12,7 @@ export const healthRouter = router({
     lastEventId: ctx.core.bus.latestId,
     /** Set while an operator has paused claims (`swarmtask pause`; the reason is for API keys: queue.state). */
     claimsPausedSince: claimsPause(ctx.core)?.since ?? null,
+    /** The key that signs payout lists (`swarmtask round verify` checks them against it). */
+    coordinatorKey: ctx.core.coordinatorKey.publicKeyBase58,
   })),
 });

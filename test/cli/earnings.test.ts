@@ -18,6 +18,8 @@ describe('swarmtask earnings', () => {
     insert.run(key, 3, 400_000_000_000);
     insert.run(key, 3, 250_000_000);
     insert.run(key, 5, 400_000_000_000);
+    // Round 5's payout list is published: the view says how to check it.
+    t.coordinator.core.sqlite.prepare("INSERT INTO rounds (number, starts_at, ends_at, status, distribution_cid) VALUES (5, 0, 1, 'tallied', 'bafkreiround5')").run();
 
     const args = ['earnings', '--key', keyFile, '--server', t.url];
     const shown = await runCli(args);
@@ -29,8 +31,9 @@ describe('swarmtask earnings', () => {
       'submissions    0 approved, 0 rejected, 0 awaiting audit',
       'audits         0 voted, 0 assigned, 0 expired unvoted',
       'recent rounds  5: 400 SWARMS, 3: 400.25 SWARMS',
+      "verify it      swarmtask round verify bafkreiround5 (round 5's signed payout list)",
     ]);
-    expect(JSON.parse((await runCli([...args, '--rounds', '1', '--json'])).stdout)).toMatchObject({ balance: 800_250_000_000, rounds: [{ round: 5, amount: 400_000_000_000 }] });
+    expect(JSON.parse((await runCli([...args, '--rounds', '1', '--json'])).stdout)).toMatchObject({ balance: 800_250_000_000, rounds: [{ round: 5, amount: 400_000_000_000, distributionCid: 'bafkreiround5' }] });
 
     // A key whose stake was withdrawn still sees what it earned, and why it gets no work.
     setStake(t.coordinator.core, key, 0);

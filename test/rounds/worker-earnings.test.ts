@@ -49,7 +49,11 @@ describe("a worker's earnings", () => {
     // The slash came out of the stake, which is now below the minimum.
     expect(earned.stake).toBe(minStake - earned.slashed);
     // Every ledger entry of the key is in one round here: the round that tallied them.
-    expect(earned.rounds).toEqual([{ round: expect.any(Number), amount: earned.balance }]);
+    // With the CID of that round's signed payout list, for the runner to verify it.
+    const paying = earned.rounds[0]!.round;
+    const { distribution_cid } = core.sqlite.prepare('SELECT distribution_cid FROM rounds WHERE number = ?').get(paying) as { distribution_cid: string };
+    expect(distribution_cid).toMatch(/^baf/);
+    expect(earned.rounds).toEqual([{ round: paying, amount: earned.balance, distributionCid: distribution_cid }]);
     for (const { key, tasks } of assigned) {
       expect(workerEarnings(core, key, 10)).toMatchObject({ audits: { assigned: 0, voted: tasks.length, expired: 0 }, submissions: { approved: 0 } });
     }
@@ -63,9 +67,9 @@ describe("a worker's earnings", () => {
     for (const round of [3, 9, 5, 12, 7]) insert.run(keys[0], round, round * 100);
     insert.run(keys[0], 12, 5); // two entries in one round add up
     expect(workerEarnings(core, keys[0]!, 3).rounds).toEqual([
-      { round: 12, amount: 1205 },
-      { round: 9, amount: 900 },
-      { round: 7, amount: 700 },
+      { round: 12, amount: 1205, distributionCid: null },
+      { round: 9, amount: 900, distributionCid: null },
+      { round: 7, amount: 700, distributionCid: null },
     ]);
     expect(workerEarnings(core, keys[0]!, 3).balance).toBe(3605);
   });

@@ -3,6 +3,7 @@ import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
+import { registerRoundVerify } from './round-verify.js';
 
 export function registerRoundAndSwarmCommands(program: Command): void {
   const round = program.command('round').description('rounds, votes and payouts');
@@ -28,6 +29,7 @@ export function registerRoundAndSwarmCommands(program: Command): void {
         ].join('\n'),
       );
     });
+  registerRoundVerify(round);
   program
     .command('balances')
     .description('ledger balances per staking key (--json: base units)')
