@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers/coordinator.js';
-import { CLI } from '../helpers/run-cli.js';
+import { CLI, runCli, type CliResult } from '../helpers/run-cli.js';
 
 /** A line of `up`'s output without its time stamp ("6:30:21 AM  …"). */
 const text = (line: string) => line.replace(/^\S+ [AP]M {2}|^\S+ {2}/, '');
@@ -30,8 +30,13 @@ describe('swarmtask up (what `npm start` runs)', () => {
     // The four demo todos may be paid in one round or split over two, depending on timing.
     const paid = () =>
       lines.reduce((sum, l) => sum + Number(/payout list signed and stored: \S+ \(total ([\d,]+) SWARMS\)$/.exec(l)?.[1]?.replace(/,/g, '') ?? 0), 0);
+    let verified: CliResult | undefined;
     try {
       await vi.waitFor(() => expect(paid(), lines.join('\n')).toBe(1600), { timeout: 110_000, interval: 100 });
+      // The hint after the first paying list is a command that works, as printed.
+      const hint = lines.find((l) => l.startsWith('check it as a node runner would (no API key): npx swarmtask '));
+      expect(hint, lines.join('\n')).toBeDefined();
+      verified = await runCli(hint!.slice(hint!.indexOf('npx swarmtask ') + 'npx swarmtask '.length).split(' '));
     } finally {
       up.kill('SIGINT');
     }
@@ -59,6 +64,10 @@ describe('swarmtask up (what `npm start` runs)', () => {
     expect(lines.filter((l) => /^todo \d+ queued$/.test(l))).toEqual([]);
     // Rounds without work are tallied too, but print nothing.
     expect(lines.filter((l) => /tallied: 0 approved, 0 rejected|total 0 SWARMS/.test(l))).toEqual([]);
+
+    expect(verified!.stderr).toBe('');
+    expect(verified!.stdout).toMatch(/^payout list \S+ verified\n/);
+    expect(verified!.stdout).toMatch(/^ {2}your key +[\d,]+ SWARMS \(\w+\)$/m);
 
     expect(lines.at(-1)).toBe('stopping workers…');
     expect(code).toBe(0);

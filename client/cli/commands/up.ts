@@ -69,11 +69,18 @@ export function registerUpCommand(program: Command): void {
       const abort = new AbortController();
       // The demo work is announced with its names below; its "queued" events would repeat that.
       const enqueuedHere = new Set<number>();
+      let verifyShown = false;
       void (async () => {
         for await (const event of streamEvents({ sqlite: core.sqlite, bus: core.bus, afterId: core.bus.latestId, signal: abort.signal })) {
           if (event.type === 'todo.created' && event.todoId !== null && enqueuedHere.has(event.todoId)) continue;
           const line = describeEvent(event, names);
           if (line) say(line);
+          // Once, with the first list that pays: how a node runner checks it without trusting us.
+          const paid = event.data as { cid?: string; total?: number } | null;
+          if (event.type === 'round.distribution' && !verifyShown && paid?.cid && Number(paid.total) > 0) {
+            verifyShown = true;
+            say(`check it as a node runner would (no API key): npx swarmtask round verify ${paid.cid} --server ${coordinator.url} --key ${keys[0]!.file}`);
+          }
         }
       })().catch(() => undefined);
 
