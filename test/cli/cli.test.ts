@@ -7,7 +7,7 @@ import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { createTodo } from '../../server/queue/index.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { spec } from '../helpers/rounds.js';
-import { CLI, runCli } from '../helpers/run-cli.js';
+import { CLI, runCli, spawnCli } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI', () => {
   it('adds work on the data dir of a running server, whose subscribers see it within a second', async () => {
@@ -74,13 +74,8 @@ describe('swarmtask CLI', () => {
     expect(shown[0]).toMatch(new RegExp(`^\\d{4}-\\S+  #\\d+  todo ${first} queued$`));
     expect(shown[1]).toMatch(new RegExp(`^\\d{4}-\\S+  #\\d+  todo\\.available todo ${first} `));
 
-    const child = spawn(process.execPath, [CLI, 'events', '--follow', '--last', '0', '--server', t.url, '--api-key', t.apiKey], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const follower = spawnCli(['events', '--follow', '--last', '0', '--server', t.url, '--api-key', t.apiKey], env);
+    const lines = follower.stdout;
     try {
       // Work added before it has started reading is (rightly) not "new" to it: add more until a todo shows up.
       const added: number[] = [];
@@ -93,9 +88,9 @@ describe('swarmtask CLI', () => {
       );
       expect(lines.some((l) => l.endsWith(`todo ${first} queued`))).toBe(false);
     } finally {
-      child.kill('SIGINT');
+      follower.kill();
     }
-    expect(await exited).toBe(0);
+    expect(await follower.exited).toBe(0);
   });
   it('says which port is taken and how to pick another when the coordinator cannot listen', async () => {
     await using t = await startTestCoordinator();

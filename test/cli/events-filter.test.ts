@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
 import { cancelTodo, createTodo, pauseClaims } from '../../server/queue/index.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { freePort, startServerProcess } from '../helpers/processes.js';
 import { spec } from '../helpers/rounds.js';
-import { CLI, runCli } from '../helpers/run-cli.js';
+import { runCli, spawnCli } from '../helpers/run-cli.js';
 
 describe('swarmtask events --type / --todo / --since', () => {
   it('shows only the events asked for, the newest first found, on the data dir and while following a server', async () => {
@@ -51,13 +49,8 @@ describe('swarmtask events --type / --todo / --since', () => {
     const zero = await runCli(['events', '--todo', '0', ...data], env);
     expect(zero).toMatchObject({ code: 2, stderr: 'swarmtask: --todo must be a todo id (1 or more)\n' });
 
-    const child = spawn(process.execPath, [CLI, 'events', '--follow', '--last', '0', '--type', 'todo.cancelled', '--server', t.url, '--api-key', t.apiKey], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    const followed: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => followed.push(line));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const follower = spawnCli(['events', '--follow', '--last', '0', '--type', 'todo.cancelled', '--server', t.url, '--api-key', t.apiKey], env);
+    const followed = follower.stdout;
     try {
       // Cancellations before it started reading are (rightly) not new to it: cancel more until one shows.
       const cancelled: number[] = [];
@@ -73,9 +66,9 @@ describe('swarmtask events --type / --todo / --since', () => {
       expect(followed.every((line) => / {2}todo \d+ cancelled$/.test(line))).toBe(true);
       expect(followed.some((line) => line.endsWith(`todo ${third} cancelled`))).toBe(false);
     } finally {
-      child.kill('SIGINT');
+      follower.kill();
     }
-    expect(await exited).toBe(0);
+    expect(await follower.exited).toBe(0);
   });
 });
 
@@ -91,15 +84,8 @@ describe('swarmtask events --follow across a coordinator restart', () => {
     writeFileSync(spec, (await runCli(['todo', 'example'])).stdout);
     const add = async () => JSON.parse((await runCli(['todo', 'add', spec, '--data', dir.path, '--json'], env)).stdout).id as number;
 
-    const follower = spawn(process.execPath, [CLI, 'events', '--follow', '--last', '0', '--type', 'todo.created', '--server', server.url, '--api-key', key], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    const lines: string[] = [];
-    const notes: string[] = [];
-    createInterface({ input: follower.stdout! }).on('line', (line) => lines.push(line));
-    createInterface({ input: follower.stderr! }).on('line', (line) => notes.push(line));
-    const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
+    const follower = spawnCli(['events', '--follow', '--last', '0', '--type', 'todo.created', '--server', server.url, '--api-key', key], env);
+    const { stdout: lines, stderr: notes } = follower;
     try {
       // Todos added before it started reading are (rightly) not new to it: add until one shows.
       const before: number[] = [];
@@ -125,9 +111,9 @@ describe('swarmtask events --follow across a coordinator restart', () => {
       expect(notes.filter((n) => n.startsWith('swarmtask: lost the coordinator'))).toHaveLength(1);
       expect(notes.at(-1)).toMatch(/^swarmtask: the coordinator is back after \d+ (ms|s)$/);
     } finally {
-      follower.kill('SIGINT');
+      follower.kill();
       await server.kill();
     }
-    expect(await exited).toBe(0);
+    expect(await follower.exited).toBe(0);
   });
 });

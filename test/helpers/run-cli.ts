@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../bin/swarmtask.mjs', import.meta.url));
@@ -18,4 +19,24 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
     });
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
+}
+
+export interface CliProcess {
+  /** Lines printed so far, as they arrive. */
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts a long-running `swarmtask` command (`events --follow`, …) and collects its lines. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => stdout.push(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { stdout, stderr, exited, kill: (signal = 'SIGINT') => void child.kill(signal) };
 }
