@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { connectionFailure } from '../../connection-failure.js';
 import { pause } from '../../worker/retry.js';
+import type { AdminApi } from '../admin-api.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, integer } from '../output.js';
 import { parseSince } from '../parse-since.js';
@@ -56,53 +57,67 @@ export function registerEventsCommand(program: Command): void {
       process.once('SIGTERM', () => stopped.abort());
       await withAdmin(options, async (api) => {
         const { lastEventId } = await api.health();
-        if (last === undefined) {
-          // Everything since then, oldest first, up to the present (each call scans a window).
-          for (let afterId = 0; !stopped.signal.aborted; ) {
-            const page = await api.findEvents({ ...filter, afterId, beforeId: lastEventId + 1, limit: PAGE, from: 'oldest' });
-            for (const event of page.events) print(event);
-            if (page.done) break;
-            afterId = page.cursor;
-          }
-        } else {
-          // The newest `last` matches, searched backwards from the present.
-          const newest: ListedEvent[] = [];
-          for (let beforeId = lastEventId + 1; newest.length < last && !stopped.signal.aborted; ) {
-            const page = await api.findEvents({ ...filter, beforeId, limit: last - newest.length, from: 'newest' });
-            newest.unshift(...page.events);
-            if (page.done) break;
-            beforeId = page.cursor;
-          }
-          for (const event of newest) print(event);
-        }
-        if (!flags.follow) return;
-        // Then forward from the present; `cursor` moves on even when nothing matched. A coordinator
-        // that goes away (a restart, an upgrade) is waited for: the log resumes where it was.
-        let lostSince: number | null = null;
-        for (let afterId = lastEventId, retryMs = FOLLOW_POLL_MS; !stopped.signal.aborted; ) {
-          let page: Awaited<ReturnType<typeof api.findEvents>>;
-          try {
-            page = await api.findEvents({ ...filter, afterId, limit: PAGE, from: 'oldest' });
-          } catch (error) {
-            const failure = connectionFailure(error);
-            if (!failure) throw error;
-            if (lostSince === null) {
-              lostSince = Date.now();
-              process.stderr.write(`swarmtask: lost the coordinator (${failure.code}); waiting for it, the events resume where they stopped\n`);
-            }
-            await pause(retryMs, stopped.signal);
-            retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-            continue;
-          }
-          if (lostSince !== null) {
-            process.stderr.write(`swarmtask: the coordinator is back after ${formatWait(Date.now() - lostSince)}\n`);
-            lostSince = null;
-            retryMs = FOLLOW_POLL_MS;
-          }
-          for (const event of page.events) print(event);
-          afterId = page.cursor;
-          if (page.done) await pause(FOLLOW_POLL_MS, stopped.signal);
-        }
+        if (last === undefined) await printEventsSince(api, filter, lastEventId, print, stopped.signal);
+        else for (const event of await newestEvents(api, filter, last, lastEventId, stopped.signal)) print(event);
+        if (flags.follow) await followEvents(api, filter, lastEventId, print, stopped.signal);
       });
     });
+}
+
+/** The narrowing flags, as `events.find` takes them. */
+type EventFilter = { types?: string[]; todoId?: number; since?: number };
+
+/** Prints every match up to the present (`headId`), oldest first, a page at a time (each call scans a bounded window). */
+async function printEventsSince(api: AdminApi, filter: EventFilter, headId: number, print: (event: ListedEvent) => void, signal: AbortSignal): Promise<void> {
+  for (let afterId = 0; !signal.aborted; ) {
+    const page = await api.findEvents({ ...filter, afterId, beforeId: headId + 1, limit: PAGE, from: 'oldest' });
+    for (const event of page.events) print(event);
+    if (page.done) return;
+    afterId = page.cursor;
+  }
+}
+
+/** The newest `count` matches up to the present, searched backwards. */
+async function newestEvents(api: AdminApi, filter: EventFilter, count: number, headId: number, signal: AbortSignal): Promise<ListedEvent[]> {
+  const found: ListedEvent[] = [];
+  for (let beforeId = headId + 1; found.length < count && !signal.aborted; ) {
+    const page = await api.findEvents({ ...filter, beforeId, limit: count - found.length, from: 'newest' });
+    found.unshift(...page.events);
+    if (page.done) break;
+    beforeId = page.cursor;
+  }
+  return found;
+}
+
+/**
+ * New matches after `afterId` as they come, until `signal`; the cursor moves on even when nothing
+ * matched. A coordinator that goes away (a restart, an upgrade) is waited for, said once: the log
+ * resumes where it was.
+ */
+async function followEvents(api: AdminApi, filter: EventFilter, afterId: number, print: (event: ListedEvent) => void, signal: AbortSignal): Promise<void> {
+  let lostSince: number | null = null;
+  for (let retryMs = FOLLOW_POLL_MS; !signal.aborted; ) {
+    let page: Awaited<ReturnType<AdminApi['findEvents']>>;
+    try {
+      page = await api.findEvents({ ...filter, afterId, limit: PAGE, from: 'oldest' });
+    } catch (error) {
+      const failure = connectionFailure(error);
+      if (!failure) throw error;
+      if (lostSince === null) {
+        lostSince = Date.now();
+        process.stderr.write(`swarmtask: lost the coordinator (${failure.code}); waiting for it, the events resume where they stopped\n`);
+      }
+      await pause(retryMs, signal);
+      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      continue;
+    }
+    if (lostSince !== null) {
+      process.stderr.write(`swarmtask: the coordinator is back after ${formatWait(Date.now() - lostSince)}\n`);
+      lostSince = null;
+      retryMs = FOLLOW_POLL_MS;
+    }
+    for (const event of page.events) print(event);
+    afterId = page.cursor;
+    if (page.done) await pause(FOLLOW_POLL_MS, signal);
+  }
 }
