@@ -84,6 +84,16 @@ function firstIdAtOrAfter(sqlite: Database.Database, time: number, from: number,
   return lo;
 }
 
+/**
+ * The same filter for events already in hand (a live subscription): type prefixes, any of which
+ * matches, and a todo. Undefined when nothing narrows, so callers skip the check.
+ */
+export function eventMatcher(filter: { types?: string[] | undefined; todoId?: number | undefined }): ((event: EventRecord) => boolean) | undefined {
+  const { types, todoId } = filter;
+  if (!types?.length && todoId === undefined) return undefined;
+  return (event) => (!types?.length || types.some((prefix) => event.type.startsWith(prefix))) && (todoId === undefined || event.todoId === todoId);
+}
+
 /** ` AND …` for the filters given (one statement shape per number of prefixes), and its parameters. */
 function matchClause(query: FindEventsInput): { sql: string; params: (string | number)[] } {
   let sql = '';

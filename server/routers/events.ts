@@ -1,8 +1,8 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { FindEventsInputSchema } from '../../shared/event-schemas.js';
-import { findEvents } from '../events/find-events.js';
-import { readEventsAfter, type EventRecord } from '../events/read-events.js';
+import { eventMatcher, findEvents } from '../events/find-events.js';
+import { readEventsAfter } from '../events/read-events.js';
 import { apiKeyProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 import { subscribeToEvents } from './subscribe-to-events.js';
@@ -21,10 +21,7 @@ export const eventsRouter = router({
         .default({}),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const { types, todoId } = input;
-      const byType = types?.length ? (e: { type: string }) => types.some((t) => e.type.startsWith(t)) : undefined;
-      const byTodo = todoId === undefined ? undefined : (e: { todoId: number | null }) => e.todoId === todoId;
-      const filter = byType || byTodo ? (e: EventRecord) => (byType?.(e) ?? true) && (byTodo?.(e) ?? true) : undefined;
+      const filter = eventMatcher(input);
       for await (const event of subscribeToEvents(ctx, input.lastEventId, signal, filter)) {
         yield tracked(String(event.id), event);
       }
