@@ -31,7 +31,7 @@ function collectPrefixes(value: string, previous: string[]): string[] {
 export function registerEventsCommand(program: Command): void {
   program
     .command('events')
-    .description("the coordinator's event log: every state change, one line each (--follow keeps printing new ones)")
+    .description("the coordinator's event log: every state change, one line each (--type, --todo, --since narrow it; --follow keeps printing new ones)")
     .option('--last <n>', 'how many of the newest to show first (default 20; with --since, all since then)')
     .option('--since <when>', 'events of the last 30m / 2h / 7d, or since an ISO date-time')
     .option('-f, --follow', 'keep printing events as they happen, until Ctrl-C')
