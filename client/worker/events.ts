@@ -23,6 +23,8 @@ export type WorkerEvent =
   | { type: 'lease_lost'; todoId: number }
   | { type: 'claims_paused'; since: number }
   | { type: 'claims_resumed' }
+  | { type: 'payout_verified'; round: number; cid: string; amount: number }
+  | { type: 'payout_invalid'; round: number; cid: string; problems: string[] }
   | { type: 'released'; todoIds: number[] }
   | {
       type: 'audited';
@@ -38,7 +40,7 @@ export type WorkerEvent =
   | { type: 'stopping'; leasesHeld: number; graceMs: number }
   | { type: 'stopped'; pendingSubmissions: number };
 
-export type WorkerStage = 'register' | 'claim' | 'subscribe' | 'heartbeat' | 'run' | 'store' | 'github' | 'report' | 'submit' | 'audit' | 'vote' | 'release' | 'status';
+export type WorkerStage = 'register' | 'claim' | 'subscribe' | 'heartbeat' | 'run' | 'store' | 'github' | 'report' | 'submit' | 'audit' | 'vote' | 'release' | 'status' | 'payout';
 
 export type WorkerEventType = WorkerEvent['type'];
 
@@ -95,6 +97,10 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       return `the coordinator's operator paused claims at ${new Date(event.since).toISOString()}: finishing what is held, then waiting (nothing is wrong here)`;
     case 'claims_resumed':
       return 'the coordinator hands out work again';
+    case 'payout_verified':
+      return `round ${event.round} payout list verified (signed by the coordinator, CID checked): it pays this key ${formatSwarms(event.amount)}`;
+    case 'payout_invalid':
+      return `WARNING: round ${event.round} payout list ${event.cid} does NOT verify: ${event.problems.join('; ')}`;
     case 'released':
       return `released ${event.todoIds.length === 1 ? 'todo' : 'todos'} ${event.todoIds.join(', ')} back to the queue`;
     case 'audited':

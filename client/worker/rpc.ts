@@ -43,6 +43,8 @@ export interface CoordinatorInfo {
   minStake: number;
   /** Set while the coordinator's operator has paused claims (absent from older coordinators). */
   claimsPausedSince?: number | null;
+  /** The key that signs its payout lists (absent from older coordinators). */
+  coordinatorKey?: string;
 }
 
 export interface WorkerRpc {

@@ -4,6 +4,7 @@ import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegist
 import { createWorkerClient, type WorkerClient } from '../worker-client.js';
 import { jitteredBackoff } from '../backoff.js';
 import { discoverTaskId } from '../discover-task-id.js';
+import { PayoutChecker } from './payout-check.js';
 import { Auditor, createModelJudge } from './audit.js';
 import type { WorkerEvent, WorkerStage } from './events.js';
 import { pause, retryDelayMs, type RetryPolicy } from './retry.js';
@@ -56,6 +57,8 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Audit poll besides the audit events (default 5000 ms). */
   auditPollMs?: number;
+  /** How often to check the signed payout lists that pay this key (default 60 000 ms; 0: never). */
+  payoutCheckMs?: number;
   /** Time limit of each coordinator call (default 30 000 ms). */
   callTimeoutMs?: number;
   /** Backoff of report/submission/registration retries. */
@@ -116,6 +119,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let sender: SubmissionSender | undefined;
   let tasks: TaskRunner | undefined;
   let auditor: Auditor | undefined;
+  let payouts: PayoutChecker | undefined;
   let statusServer: StatusServer | undefined;
   let stopping: Promise<void> | undefined;
   /** Outbox count at stop (the store is closed afterwards). */
@@ -274,11 +278,15 @@ export function createWorker(options: WorkerOptions): Worker {
             ...(options.auditPollMs !== undefined ? { pollMs: options.auditPollMs } : {}),
           });
         }
+        if (options.payoutCheckMs !== 0) {
+          payouts = new PayoutChecker({ rpc, gatewayUrl: options.serverUrl, emit, ...(options.payoutCheckMs ? { pollMs: options.payoutCheckMs } : {}) });
+        }
         if (lifetime.signal.aborted) return;
         state = 'running';
         sender.start();
         tasks.start();
         auditor?.start();
+        payouts?.start();
       } catch (error) {
         if (lifetime.signal.aborted) return;
         emitError('register', error);
@@ -297,7 +305,7 @@ export function createWorker(options: WorkerOptions): Worker {
         emit({ type: 'stopping', leasesHeld: tasks?.leasesHeld ?? 0, graceMs });
         const deadline = Date.now() + graceMs;
         if (wasRunning) {
-          await Promise.all([tasks?.stop(deadline), auditor?.stop(deadline)]);
+          await Promise.all([tasks?.stop(deadline), auditor?.stop(deadline), payouts?.stop()]);
           // Results that finished in the grace period are submitted now, if the time allows.
           await sender?.stop(deadline);
         }

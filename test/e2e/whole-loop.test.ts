@@ -57,7 +57,8 @@ describe('the whole loop, coordinator and workers as separate processes', () => 
     const server = await startServer(dir.path);
     const procs: Proc[] = [server];
     try {
-      for (const [i, key] of keys.entries()) procs.push(startWorker(server.url, key.file, join(dir.path, `w${i}`)));
+      const workers = keys.map((key, i) => startWorker(server.url, key.file, join(dir.path, `w${i}`), ['--payout-check-ms', '500']));
+      procs.push(...workers);
       const admin = adminClient(server.url, apiKey);
       const created: number[] = [];
       for (const spec of [...DEMO_WORK, ...DEMO_WORK]) created.push((await admin.todos.create.mutate({ spec: SwarmSpecSchema.parse(spec) })).todo.id);
@@ -85,6 +86,21 @@ describe('the whole loop, coordinator and workers as separate processes', () => 
         expect(s.votes.filter((v) => v.status === 'voted').map((v) => v.vote)).toEqual(['approve', 'approve']);
         expect(s.votes.every((v) => v.auditorKey !== s.stakingKey)).toBe(true);
       }
+      // Each worker verified every list that paid it (CID, coordinator signature) and read its own amount.
+      await vi.waitFor(
+        () => {
+          for (const [i, key] of keys.entries()) {
+            const verified = workers[i]!.output.flatMap((line) => {
+              const event = line.startsWith('{') ? (JSON.parse(line) as { type: string; round?: number; amount?: number }) : null;
+              return event?.type === 'payout_verified' ? [[event.round, event.amount]] : [];
+            });
+            const paying = rounds.filter((r) => r.distribution[key.keypair.publicKeyBase58]).map((r) => [r.number, r.distribution[key.keypair.publicKeyBase58]]);
+            expect(verified.sort()).toEqual(paying.sort());
+          }
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+      expect(procs.flatMap((p) => p.output).filter((line) => line.includes('payout_invalid'))).toEqual([]);
     } catch (error) {
       for (const p of procs) console.error(p.output.slice(-20).join('\n'));
       throw error;

@@ -15,6 +15,7 @@ interface WorkerFlags {
   judgeModel?: string;
   pollMs?: string;
   graceMs?: string;
+  payoutCheckMs?: string;
 }
 
 function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -42,6 +43,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
     .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
     .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running work may finish before it is released (default 30000)')
+    .option('--payout-check-ms <ms>', 'how often to verify the signed payout lists that pay this key (default 60000; 0: never)')
     .addHelpText(
       'after',
       '\nAlso: --server <url> (env SWARMTASK_SERVER_URL or MIDDLE_SERVER_URL; default http://127.0.0.1:$SWARMTASK_PORT or :8787), --task-id <id> (env TASK_ID; default: the coordinator\'s),\n' +
@@ -57,6 +59,7 @@ export function registerWorkerCommand(program: Command): void {
       const statusPort = positiveInt(flags.statusPort, '--status-port', 0, 65535);
       const pollMs = positiveInt(flags.pollMs, '--poll-ms', 50, 3_600_000);
       const graceMs = positiveInt(flags.graceMs, '--grace-ms', 0, 3_600_000);
+      const payoutCheckMs = positiveInt(flags.payoutCheckMs, '--payout-check-ms', 0, 86_400_000);
       const json = options.json === true || !process.stdout.isTTY;
 
       const { createWorker } = await import('../../worker/worker.js');
@@ -81,6 +84,7 @@ export function registerWorkerCommand(program: Command): void {
           statusPort,
           ...(pollMs !== undefined ? { pollIntervalMs: pollMs, auditPollMs: pollMs } : {}),
           ...(graceMs !== undefined ? { shutdownGraceMs: graceMs } : {}),
+          ...(payoutCheckMs !== undefined ? { payoutCheckMs } : {}),
           onEvent: (event) => {
             if (json) {
               process.stdout.write(`${eventJsonLine(event)}\n`);
