@@ -54,7 +54,12 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     ),
     apiKey: new RateLimiter({ perSecond: config.rateLimitApiKeyPerSecond, burst: config.rateLimitApiKeyBurst }, 'API key'),
   };
-  const routes: RouteHandler[] = [healthRoutes(readiness, () => ({ taskId: config.taskId, ready: readiness.ready })), metrics.route];
+  const routes: RouteHandler[] = [healthRoutes(readiness, () => ({
+      taskId: config.taskId,
+      ready: readiness.ready,
+      // Public, like the task id: a node runner checks payout lists against it.
+      ...(core ? { coordinatorKey: core.coordinatorKey.publicKeyBase58 } : {}),
+    })), metrics.route];
 
   const server: Server = createServer(async (req, res) => {
     try {

@@ -4,6 +4,7 @@ import { StakingKeySchema } from '../../../shared/envelope.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { globalOptions } from '../context.js';
 import { coordinatorUrl, unreachableCoordinator } from '../coordinator-url.js';
+import { discoverCoordinator, type CoordinatorIdentity } from '../../discover-task-id.js';
 import { CliError, emit, labelled } from '../output.js';
 import { readKeyFileOption } from '../read-key-file.js';
 
@@ -11,7 +12,7 @@ import { readKeyFileOption } from '../read-key-file.js';
  * `swarmtask round verify <cid>`: a node runner checks a payout list without trusting the server
  * that serves it. The bytes are fetched from the coordinator's trustless gateway and checked
  * against the CID block by block; the signature is checked against the coordinator's key (the
- * one it announces, or one the runner pinned with --coordinator-key).
+ * one its `/healthz` announces, or one the runner pinned with --coordinator-key).
  */
 export function registerRoundVerify(round: Command): void {
   round
@@ -28,19 +29,20 @@ export function registerRoundVerify(round: Command): void {
       const mine = flags.key === undefined ? undefined : readKeyFileOption(flags.key, 'whose payout to show').publicKeyBase58;
       const { fetchVerified } = await import('../../../shared/ipfs/fetch-verified.js');
       let bytes: Uint8Array;
-      let announced: { coordinatorKey?: string; taskId?: string };
+      let announced: CoordinatorIdentity;
       try {
-        announced = await coordinatorIdentity(url);
+        announced = await discoverCoordinator(url);
         bytes = await fetchVerified(url, cid);
       } catch (error) {
         throw unreachableCoordinator(error, url) ?? new CliError(`could not read payout list ${cid} from ${url}: ${(error as Error).message}`);
       }
       const expectedKey = flags.coordinatorKey ?? announced.coordinatorKey;
       if (expectedKey === undefined) throw new CliError(`${url} does not announce its signing key (an older release?): pass --coordinator-key`, 2);
-      const { document, problems } = checkDistribution(bytes, { coordinatorKey: expectedKey, ...(announced.taskId ? { taskId: announced.taskId } : {}) });
+      const { document, problems } = checkDistribution(bytes, { coordinatorKey: expectedKey, taskId: announced.taskId });
       const paysMine = mine === undefined || !document ? undefined : (document.list.distribution[mine] ?? 0);
       emit(options.json === true, { cid, ok: problems.length === 0, problems, document, ...(mine === undefined ? {} : { key: mine, paysKey: paysMine }) }, () => {
-        if (!document) return `payout list ${cid} is NOT valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+        const verdict = problems.length === 0 ? `payout list ${cid} verified` : `payout list ${cid} is NOT valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+        if (!document) return verdict;
         const list = document.list;
         const lines: Array<[string, string]> = [
           ['round', String(list.round)],
@@ -49,17 +51,8 @@ export function registerRoundVerify(round: Command): void {
           ['total', `${formatSwarms(list.total)} to ${Object.keys(list.distribution).length} keys`],
         ];
         if (mine !== undefined) lines.push(['your key', `${formatSwarms(paysMine ?? 0)} (${mine})`]);
-        const verdict = problems.length === 0 ? `payout list ${cid} verified` : `payout list ${cid} is NOT valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
         return `${verdict}\n${labelled(lines, '  ')}`;
       });
       if (problems.length > 0) process.exitCode = 1;
     });
-}
-
-/** The coordinator's public identity (signing key, task), from its unauthenticated health check. */
-async function coordinatorIdentity(url: string): Promise<{ coordinatorKey?: string; taskId?: string }> {
-  const response = await fetch(new URL('/trpc/health.check', url));
-  if (!response.ok) throw new Error(`health check answered HTTP ${response.status}`);
-  const body = (await response.json()) as { result?: { data?: { coordinatorKey?: string; taskId?: string } } };
-  return body.result?.data ?? {};
 }
