@@ -77,12 +77,18 @@ export class ConfigError extends Error {
 }
 
 /** Reads settings from the environment, then applies explicit overrides (CLI flags). */
-export function loadServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput> = {}): ServerConfig {
+/** The settings the environment gives (an empty variable counts as unset) and those flags give. */
+function givenSettings(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput>): { fromEnv: Record<string, unknown>; defined: Record<string, unknown> } {
   const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { fromEnv, defined };
+}
+
+export function loadServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput> = {}): ServerConfig {
+  const { fromEnv, defined } = givenSettings(env, overrides);
   const parsed = ServerConfigSchema.safeParse({ ...fromEnv, ...defined });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -108,10 +114,10 @@ export interface ConfigEntry {
 /** Each setting as `loadServerConfig` resolves it here, and where its value came from. */
 export function describeServerConfig(env: NodeJS.ProcessEnv, overrides: Partial<ServerConfigInput> = {}): ConfigEntry[] {
   const config = loadServerConfig(env, overrides);
+  const { fromEnv, defined } = givenSettings(env, overrides);
   return (Object.keys(ServerConfigSchema.shape) as (keyof ServerConfig)[]).map((key) => {
-    const variable = ENV_NAMES[key];
-    const source: ConfigSource = overrides[key] !== undefined ? 'flag' : env[variable] !== undefined && env[variable] !== '' ? 'environment' : 'default';
-    return { key, variable, value: config[key], source };
+    const source: ConfigSource = key in defined ? 'flag' : key in fromEnv ? 'environment' : 'default';
+    return { key, variable: ENV_NAMES[key], value: config[key], source };
   });
 }
 
