@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, keys, an unreachable coordinator)', () => {
   it('cancels and redrives todos, fails and releases leases, and revokes keys, with one line each', async () => {
@@ -83,8 +82,7 @@ describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, k
     await using t = await startTestCoordinator();
     using dir = tempDir();
     const path = dir.path;
-    const specFile = join(path, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(path);
     const env = { SWARMTASK_TASK_ID: 'test-task' };
     const todoId = JSON.parse((await runCli(['todo', 'add', specFile, '--data', t.dataDir, '--json'], env)).stdout).id as number;
     const keyFile = join(path, 'worker.json');

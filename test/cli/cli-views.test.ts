@@ -7,13 +7,12 @@ import { castVote, claimAudits, roundTick } from '../../server/rounds/index.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { at, CID, setupRounds, spec, workAndSubmit } from '../helpers/rounds.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI: what it shows (todo pages, amounts, rounds, status)', () => {
   it('pages todo lists with --before, hinting the next page on stderr', async () => {
     using dir = tempDir();
-    const specFile = join(dir.path, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(dir.path);
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) ids.push(JSON.parse((await runCli(['todo', 'add', specFile, '--data', dir.path, '--json'])).stdout).id);
     const first = await runCli(['todo', 'list', '--limit', '2', '--data', dir.path]);
@@ -28,8 +27,7 @@ describe('swarmtask CLI: what it shows (todo pages, amounts, rounds, status)', (
     const data = ['--data', dir.path];
     // A coordinator URL in the environment (as a worker host has) must not take over a --data command.
     const env = { SWARMTASK_SERVER_URL: `http://127.0.0.1:${await closedPort()}` };
-    const specFile = join(dir.path, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(dir.path);
     const added = await runCli(['todo', 'add', specFile, ...data, '--reward', '1500000000', '--repo', 'acme/site'], env);
     expect(added.stderr).toBe('');
     expect(added.stdout).toBe('todo 1 queued (ConcurrentWorkflow: Financial Analysis Swarm; reward 1.5 SWARMS)\n');

@@ -7,7 +7,7 @@ import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { createTodo } from '../../server/queue/index.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { spec } from '../helpers/rounds.js';
-import { CLI, runCli, spawnCli } from '../helpers/run-cli.js';
+import { CLI, runCli, spawnCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI', () => {
   it('adds work on the data dir of a running server, whose subscribers see it within a second', async () => {
@@ -18,8 +18,7 @@ describe('swarmtask CLI', () => {
       client.trpc.todos.onAvailable.subscribe({}, { onStarted: () => resolve(), onData: ({ data }) => seen.push(data) });
     });
     await started;
-    const specFile = join(t.dataDir, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(t.dataDir);
     const added = await runCli(['todo', 'add', specFile, '--data', t.dataDir, '--task-id', 'test-task', '--priority', '7', '--json']);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
@@ -32,8 +31,7 @@ describe('swarmtask CLI', () => {
     await using t = await startTestCoordinator();
     using dir = tempDir();
     const path = dir.path;
-    const specFile = join(path, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(path);
     const added = await runCli(['todo', 'add', specFile, '--server', t.url, '--api-key', t.apiKey, '--json']);
     expect(added.code).toBe(0);
     const listed = await runCli(['todo', 'list', '--server', t.url, '--json'], { SWARMTASK_API_KEY: t.apiKey });

@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { cancelTodo, createTodo, pauseClaims } from '../../server/queue/index.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { freePort, startServerProcess } from '../helpers/processes.js';
 import { spec } from '../helpers/rounds.js';
-import { runCli, spawnCli } from '../helpers/run-cli.js';
+import { runCli, spawnCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 describe('swarmtask events --type / --todo / --since', () => {
   it('shows only the events asked for, the newest first found, on the data dir and while following a server', async () => {
@@ -80,8 +78,7 @@ describe('swarmtask events --follow across a coordinator restart', () => {
     const env = { SWARMTASK_TASK_ID: 'test-task' };
     let server = await startServerProcess(serverArgs);
     const { key } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', '--data', dir.path, '--json'], env)).stdout) as { key: string };
-    const spec = join(dir.path, 'spec.json');
-    writeFileSync(spec, (await runCli(['todo', 'example'])).stdout);
+    const spec = writeExampleSpec(dir.path);
     const add = async () => JSON.parse((await runCli(['todo', 'add', spec, '--data', dir.path, '--json'], env)).stdout).id as number;
 
     const follower = spawnCli(['events', '--follow', '--last', '0', '--type', 'todo.created', '--server', server.url, '--api-key', key], env);

@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { tempDir } from '../helpers/coordinator.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 import { startMockLlmServer } from '../llm/mock-llm-server.js';
 import { anthropicMessage, openaiCompletion } from '../llm/wire-fixtures.js';
 
@@ -16,8 +14,7 @@ describe('swarmtask swarm run with the model SDKs, from the command', () => {
     const server = await startMockLlmServer();
     await using _closeServer = { [Symbol.asyncDispose]: () => server.close() };
     using dir = tempDir();
-    const specFile = join(dir.path, 'spec.json');
-    writeFileSync(specFile, JSON.stringify(EXAMPLE_SWARM_SPEC));
+    const specFile = writeExampleSpec(dir.path);
     const [agent] = EXAMPLE_SWARM_SPEC.agents;
 
     server.enqueue('/v1/chat/completions', openaiCompletion('Revenue grew 12%; hold.'));

@@ -1,6 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/swarmtask.mjs', import.meta.url));
 
@@ -39,4 +42,11 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliP
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { stdout, stderr, exited, kill: (signal = 'SIGINT') => void child.kill(signal) };
+}
+
+/** The original example work item (DESIGN Appendix A) as `dir/spec.json`, as `todo add` takes it. */
+export function writeExampleSpec(dir: string): string {
+  const file = join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify(EXAMPLE_SWARM_SPEC));
+  return file;
 }
