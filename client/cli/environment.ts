@@ -12,6 +12,7 @@ export const OTHER_VARIABLES: Record<string, string> = {
   SWARMTASK_KEY_FILE: "a worker's staking keypair file",
   SWARMTASK_WORKER_DATA: "a worker's data dir (its submission outbox)",
   SWARMTASK_CONCURRENCY: 'how many todos a worker runs at once',
+  SWARMTASK_COORDINATOR_KEY: "the key a worker requires the coordinator's payout lists to be signed by",
   SWARMTASK_OPENAI_COMPATIBLE: 'extra OpenAI-compatible providers (name=baseURL,…)',
   SWARMTASK_ANTHROPIC_AUTH: 'bearer (default) or x-api-key for the Anthropic provider',
   SWARMTASK_LLM_TIMEOUT_MS: 'per-call model timeout',

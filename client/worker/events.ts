@@ -1,5 +1,6 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
 import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
+import { describePin, type PinSource } from './coordinator-pin.js';
 
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
@@ -8,6 +9,7 @@ import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
  */
 export type WorkerEvent =
   | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string }
+  | { type: 'coordinator_key_pinned'; taskId: string; key: string; source: PinSource; previous: string | null }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
@@ -62,6 +64,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
           ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
           : `models ${event.models})`)
       );
+    case 'coordinator_key_pinned':
+      return describePin(event.taskId, event);
     case 'registered':
       return `registered${event.githubUsername ? ` as GitHub user ${event.githubUsername}` : ''}${event.stake !== null ? `, stake ${formatSwarms(event.stake)}` : ''}`;
     case 'awaiting_stake':

@@ -8,13 +8,15 @@ export interface PayoutCheckerOptions {
   /** The coordinator's trustless gateway (its URL): lists are fetched by CID and checked block by block. */
   gatewayUrl: string;
   emit: (event: WorkerEvent) => void;
+  /** The key lists must be signed by (the worker's pin); default: the key the coordinator announces at each check. */
+  coordinatorKey?: string;
   /** How often to ask which rounds paid this key (default 60 000 ms; rounds last minutes). */
   pollMs?: number;
 }
 
 /**
  * Checks every signed payout list that pays this key, as `swarmtask round verify` does: fetched
- * by CID and verified, signed by the key the coordinator announces, for this task, total = sum.
+ * by CID and verified, signed by the pinned coordinator key, for this task, total = sum.
  * Each list is checked once; a list that does not verify is reported loudly, once.
  */
 export class PayoutChecker {
@@ -55,7 +57,7 @@ export class PayoutChecker {
     const earnings = await rpc.call('workers.earnings', { rounds: 5 }, { signal });
     const unchecked = earnings.rounds.filter((r) => r.distributionCid !== null && !this.checked.has(`${r.round}:${r.distributionCid}`));
     if (unchecked.length === 0) return;
-    const { coordinatorKey } = await rpc.coordinatorInfo({ signal });
+    const coordinatorKey = this.options.coordinatorKey ?? (await rpc.coordinatorInfo({ signal })).coordinatorKey;
     for (const { round, distributionCid } of unchecked.reverse()) {
       const cid = distributionCid!;
       const bytes = await fetchVerified(this.options.gatewayUrl, cid, { signal });

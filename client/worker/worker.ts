@@ -3,7 +3,8 @@ import type { Keypair } from '../../shared/keypair.js';
 import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry } from '../../server/swarms/index.js';
 import { createWorkerClient, type WorkerClient } from '../worker-client.js';
 import { jitteredBackoff } from '../backoff.js';
-import { discoverTaskId } from '../discover-task-id.js';
+import { discoverCoordinator } from '../discover-task-id.js';
+import { pinCoordinatorKey } from './coordinator-pin.js';
 import { PayoutChecker } from './payout-check.js';
 import { Auditor, createModelJudge } from './audit.js';
 import type { WorkerEvent, WorkerStage } from './events.js';
@@ -32,8 +33,14 @@ export interface WorkerOptions {
   taskId?: string | undefined;
   /** Todos run at once (default 1, at most 100). */
   concurrency?: number;
-  /** The SQLite outbox lives here (default ./worker-data). */
+  /** The SQLite outbox and the pinned coordinator keys live here (default ./worker-data). */
   dataDir?: string;
+  /**
+   * The key the coordinator must sign payout lists with (base58). Default: the key pinned in the
+   * data dir, else the one it announces on first contact (then pinned). A coordinator announcing
+   * another key is refused at start.
+   */
+  coordinatorKey?: string | undefined;
   githubUsername?: string | undefined;
   /** With a token, repository todos get a PR and auditors check PRs through the API. */
   githubToken?: string | undefined;
@@ -77,6 +84,8 @@ export interface WorkerOptions {
 export interface WorkerStatus extends WorkerHealth {
   stakingKey: string;
   taskId: string | null;
+  /** The key payout lists must be signed by (pinned in the data dir), once known. */
+  coordinatorKey: string | null;
   running: number[];
   state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 }
@@ -113,6 +122,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let lastError: WorkerHealth['lastError'] = null;
   let awaitingStake: WorkerHealth['awaitingStake'] = null;
   let taskId: string | null = options.taskId ?? null;
+  /** The key payout lists must be signed by (pinned in the data dir), once known. */
+  let coordinatorKey: string | null = null;
   let client: WorkerClient | undefined;
   let rpc: WorkerRpc | undefined;
   let store: SubmissionStore | undefined;
@@ -194,7 +205,9 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       }
       try {
-        const resolvedTaskId = taskId ?? (await persist('register', () => discoverTaskId(options.serverUrl, lifetime.signal)));
+        const discover = () => persist('register', () => discoverCoordinator(options.serverUrl, lifetime.signal));
+        let identity = taskId === null ? await discover() : undefined;
+        const resolvedTaskId = taskId ?? identity!.taskId;
         taskId = resolvedTaskId;
         emit({
           type: 'started',
@@ -205,6 +218,11 @@ export function createWorker(options: WorkerOptions): Worker {
           audits: options.audit !== false,
           models: providers.describe().modelMap,
         });
+        // Its signing key, checked against the pin before anything is signed for it.
+        identity ??= await discover();
+        const signingKey = pinCoordinatorKey(dataDir, resolvedTaskId, identity.coordinatorKey, options.coordinatorKey);
+        coordinatorKey = signingKey.key;
+        if (signingKey.pinned) emit({ type: 'coordinator_key_pinned', taskId: resolvedTaskId, ...signingKey.pinned });
         const callTimeoutMs = options.callTimeoutMs ?? 30_000;
         const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http' });
         const registered = await registerAndAwaitStake({
@@ -279,7 +297,13 @@ export function createWorker(options: WorkerOptions): Worker {
           });
         }
         if (options.payoutCheckMs !== 0) {
-          payouts = new PayoutChecker({ rpc, gatewayUrl: options.serverUrl, emit, ...(options.payoutCheckMs ? { pollMs: options.payoutCheckMs } : {}) });
+          payouts = new PayoutChecker({
+            rpc,
+            gatewayUrl: options.serverUrl,
+            emit,
+            ...(coordinatorKey ? { coordinatorKey } : {}),
+            ...(options.payoutCheckMs ? { pollMs: options.payoutCheckMs } : {}),
+          });
         }
         if (lifetime.signal.aborted) return;
         state = 'running';
@@ -323,7 +347,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
 
     status() {
-      return { ...health(), stakingKey, taskId, running: tasks?.runningTodoIds() ?? [], state };
+      return { ...health(), stakingKey, taskId, coordinatorKey, running: tasks?.runningTodoIds() ?? [], state };
     },
   };
   return worker;

@@ -34,7 +34,7 @@ describe('swarmtask backup / restore', () => {
     const restore = await runCli(['restore', file, '--data', target], env);
     expect(restore.stdout.split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^restored ${file} as ${target}/swarmtask\\.db: 2 todos, 1 round, 0 workers, \\d+ events, 0 IPFS blocks$`)),
-      `no coordinator signing key in ${target}: copy the old coordinator-key.json there first, or a new key will sign payout lists from now on`,
+      `no coordinator signing key in ${target}: copy the old coordinator-key.json there first, or a new key will sign payout lists from now on (and workers that pinned the old key refuse to start until their operators accept the new one)`,
       `start the coordinator on it: swarmtask server --data ${target}`,
       '',
     ]);

@@ -20,7 +20,8 @@ export interface TestCoordinator extends AsyncDisposable {
   apiKey: string;
   dataDir: string;
   /** A registered worker keypair with enough stake. */
-  stakedWorker(options?: { githubUsername?: string }): Keypair;
+  /** Registers and stakes a worker key (a new one unless given). */
+  stakedWorker(options?: { githubUsername?: string; keypair?: Keypair }): Keypair;
   workerClient(keypair: Keypair, options?: Partial<WorkerClientOptions>): WorkerClient;
 }
 
@@ -50,7 +51,7 @@ export async function startTestCoordinator(overrides: Partial<ServerConfigInput>
     apiKey: key,
     dataDir: dir.path,
     stakedWorker(options = {}) {
-      const keypair = generateKeypair();
+      const keypair = options.keypair ?? generateKeypair();
       registerWorker(coordinator.core, { stakingKey: keypair.publicKeyBase58, githubUsername: options.githubUsername });
       setStake(coordinator.core, keypair.publicKeyBase58, coordinator.core.auth.minStake);
       return keypair;

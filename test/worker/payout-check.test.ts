@@ -57,4 +57,20 @@ describe("a worker checks the payout lists that pay it", () => {
     expect(describeWorkerEvent(events[1]!)).toMatch(/^WARNING: round 8 payout list \w+ does NOT verify: the signature does not verify/);
     await checker.stop();
   });
+
+  it('holds lists to the pinned key, not to whatever key the coordinator announces today', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    const keypair = t.stakedWorker();
+    const rpc = createWorkerRpc(t.workerClient(keypair), keypair, 'test-task', 5000);
+    const pinned = generateKeypair().publicKeyBase58;
+    const events: WorkerEvent[] = [];
+    const checker = new PayoutChecker({ rpc, gatewayUrl: t.url, emit: (event) => events.push(event), coordinatorKey: pinned });
+    const cid = await paidRound(core, 3, keypair.publicKeyBase58);
+    await checker.check();
+    expect(events).toEqual([
+      { type: 'payout_invalid', round: 3, cid, problems: [`signed by ${core.coordinatorKey.publicKeyBase58}, not by the coordinator key ${pinned}`] },
+    ]);
+    await checker.stop();
+  });
 });

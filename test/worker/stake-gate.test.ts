@@ -33,7 +33,7 @@ describe('a worker whose key is not staked yet', () => {
     const signedCalls = () =>
       (core.sqlite.prepare('SELECT count(*) AS n FROM nonces WHERE staking_key = ?').get(keypair.publicKeyBase58) as { n: number }).n;
     await vi.waitFor(() => expect(signedCalls()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
-    expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake']);
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'coordinator_key_pinned', 'awaiting_stake']);
     expect(await health()).toMatchObject({ connected: false, lastError: null, awaitingStake: { stake: 0, minStake: core.auth.minStake } });
 
     setStake(core, keypair.publicKeyBase58, core.auth.minStake);
@@ -55,7 +55,7 @@ describe('a worker whose key is not staked yet', () => {
     await vi.waitFor(() => expect(node.eventsOf('awaiting_stake')).toHaveLength(1), { timeout: 10_000 });
     await node.worker.stop({ graceMs: 0 });
     await starting;
-    expect(node.events.map((e) => e.type)).toEqual(['started', 'awaiting_stake', 'stopping', 'stopped']);
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'coordinator_key_pinned', 'awaiting_stake', 'stopping', 'stopped']);
   });
 
   it('whose stake is withdrawn says so once, on calls and on refused reconnects alike, and works again when restaked', async () => {
@@ -79,7 +79,7 @@ describe('a worker whose key is not staked yet', () => {
     const claimErrors = node.eventsOf('error').filter((e) => e.stage === 'claim');
     expect(claimErrors).toHaveLength(1);
     expect(claimErrors[0]!.message).toMatch(/STAKE_TOO_LOW: staking key \S+ has stake 0 SWARMS, below the minimum of 1 SWARMS/);
-    expect(node.events.map((e) => e.type)).toEqual(['started', 'registered', 'connected', 'error']);
+    expect(node.events.map((e) => e.type)).toEqual(['started', 'coordinator_key_pinned', 'registered', 'connected', 'error']);
     const before = node.events.length;
 
     // The coordinator drops the connection; every reconnect is refused: one line, no error lines.

@@ -63,7 +63,7 @@ export function registerBackupCommands(program: Command): void {
           ...(result.keptPrevious ? [`the store it replaced is kept as ${result.keptPrevious}`] : []),
           ...(result.coordinatorKeyFile
             ? []
-            : [`no coordinator signing key in ${dataDir}: copy the old coordinator-key.json there first, or a new key will sign payout lists from now on`]),
+            : [`no coordinator signing key in ${dataDir}: copy the old coordinator-key.json there first, or a new key will sign payout lists from now on (and workers that pinned the old key refuse to start until their operators accept the new one)`]),
           `start the coordinator on it: swarmtask server --data ${dataDir}`,
         ].join('\n'),
       );

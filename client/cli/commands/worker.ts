@@ -3,6 +3,7 @@ import { globalOptions } from '../context.js';
 import { readKeyFileOption } from '../read-key-file.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { CliError } from '../output.js';
+import { StakingKeySchema } from '../../../shared/envelope.js';
 
 interface WorkerFlags {
   key?: string;
@@ -16,6 +17,7 @@ interface WorkerFlags {
   pollMs?: string;
   graceMs?: string;
   payoutCheckMs?: string;
+  coordinatorKey?: string;
 }
 
 function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -43,6 +45,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
     .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
     .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running work may finish before it is released (default 30000)')
+    .option('--coordinator-key <key>', "the key the coordinator signs payout lists with (env SWARMTASK_COORDINATOR_KEY; default: pinned on first contact, kept in the data dir)")
     .option('--payout-check-ms <ms>', 'how often to verify the signed payout lists that pay this key (default 60000; 0: never)')
     .addHelpText(
       'after',
@@ -61,6 +64,10 @@ export function registerWorkerCommand(program: Command): void {
       const graceMs = positiveInt(flags.graceMs, '--grace-ms', 0, 3_600_000);
       const payoutCheckMs = positiveInt(flags.payoutCheckMs, '--payout-check-ms', 0, 86_400_000);
       const json = options.json === true || !process.stdout.isTTY;
+      const coordinatorKey = flags.coordinatorKey ?? (env.SWARMTASK_COORDINATOR_KEY || undefined);
+      if (coordinatorKey !== undefined && !StakingKeySchema.safeParse(coordinatorKey).success) {
+        throw new CliError(`--coordinator-key / SWARMTASK_COORDINATOR_KEY must be a base58 Ed25519 public key, got "${coordinatorKey}"`, 2);
+      }
 
       const { createWorker } = await import('../../worker/worker.js');
       const { describeWorkerEvent, eventJsonLine } = await import('../../worker/events.js');
@@ -78,6 +85,7 @@ export function registerWorkerCommand(program: Command): void {
           githubToken: env.GITHUB_TOKEN || undefined,
           githubApiUrl: env.GITHUB_API_URL || undefined,
           mainWalletKey: flags.mainWallet,
+          coordinatorKey,
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
