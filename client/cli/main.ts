@@ -7,6 +7,7 @@ import { registerRoundAndSwarmCommands } from './commands/round-and-swarm.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerIpfsCommands } from './commands/ipfs.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerOutboxCommand } from './commands/outbox.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerPauseCommands } from './commands/pause.js';
@@ -34,6 +35,7 @@ const program = new Command('swarmtask')
 registerUpCommand(program);
 registerServerCommands(program);
 registerWorkerCommand(program);
+registerOutboxCommand(program);
 registerStatusCommand(program);
 registerEarningsCommand(program);
 registerEventsCommand(program);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../server/db/sqlite.js';
@@ -90,6 +90,16 @@ CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (staking_key, task
 
 export const SUBMISSION_STORE_FILE = 'worker.db';
 
+export const SUBMISSION_STATES: readonly SubmissionState[] = ['unreported', 'reported', 'sent', 'refused', 'dropped'];
+
+/** Asked to look at a worker's outbox where no worker has kept one. */
+export class NoOutboxError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`no worker outbox in ${dataDir} (a worker started with --data ${dataDir} keeps its ${SUBMISSION_STORE_FILE} there)`);
+    this.name = 'NoOutboxError';
+  }
+}
+
 function toStored(row: Row): StoredSubmission {
   return {
     id: row.id,
@@ -117,10 +127,19 @@ export class SubmissionStore {
   private readonly db: Database.Database;
   readonly file: string;
 
-  /** Opens (creating) `<dataDir>/worker.db`. */
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
+  /**
+   * Opens (creating) `<dataDir>/worker.db`; with `readOnly`, opens an existing one to look at
+   * (a running worker may be writing it meanwhile) and throws NoOutboxError if there is none.
+   */
+  constructor(dataDir: string, options: { readOnly?: boolean } = {}) {
     this.file = join(dataDir, SUBMISSION_STORE_FILE);
+    if (options.readOnly) {
+      if (!existsSync(this.file)) throw new NoOutboxError(dataDir);
+      this.db = openSqlite(this.file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      return;
+    }
+    mkdirSync(dataDir, { recursive: true });
     this.db = openSqlite(this.file);
     this.db.pragma('journal_mode = WAL');
     // Every write must be on disk before the worker goes on to report: the outbox is the proof.
@@ -182,6 +201,27 @@ export class SubmissionStore {
       )
       .get({ key: stakingKey ?? null, task: taskId ?? null }) as { n: number };
     return row.n;
+  }
+
+  /** How many entries are in each state (every state named, zeros included). */
+  countsByState(): Record<SubmissionState, number> {
+    const counts: Record<SubmissionState, number> = { unreported: 0, reported: 0, sent: 0, refused: 0, dropped: 0 };
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM submissions GROUP BY state').all() as { state: SubmissionState; n: number }[];
+    for (const { state, n } of rows) counts[state] = n;
+    return counts;
+  }
+
+  /** The newest entries first, optionally of some states or one todo; `limit` rows at most. */
+  newest(filter: { states?: readonly SubmissionState[]; todoId?: number; limit: number }): StoredSubmission[] {
+    const states = filter.states ?? null;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM submissions
+         WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states))) AND (@todo IS NULL OR todo_id = @todo)
+         ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ states: states && JSON.stringify(states), todo: filter.todoId ?? null, limit: filter.limit }) as Row[];
+    return rows.map(toStored);
   }
 
   /** Every entry (history included), oldest first. */

@@ -50,6 +50,15 @@ describe('swarmtask worker (CLI)', () => {
       const todoId = createTodo(t.coordinator.core, { spec: specFor('ConcurrentWorkflow'), priority: 0 }).todo.id;
       await vi.waitFor(() => expect(lines.filter((l) => l.type === 'submitted').map((l) => l.todoId)).toEqual([todoId]), { timeout: 20_000, interval: 50 });
       expect(getTodo(t.coordinator.core, todoId).status).toBe('in_review');
+      // Its outbox, read beside the running worker through SWARMTASK_WORKER_DATA.
+      const outbox = await runCli(['outbox', '--json'], { SWARMTASK_WORKER_DATA: join(dir.path, 'outbox') });
+      const submitted = lines.find((l) => l.type === 'submitted')!;
+      expect(JSON.parse(outbox.stdout)).toMatchObject({
+        counts: { unreported: 0, reported: 0, sent: 1, refused: 0, dropped: 0 },
+        coordinatorKeys: { 'test-task': { key: t.coordinator.core.coordinatorKey.publicKeyBase58, source: 'first contact' } },
+        submissions: [{ todoId, state: 'sent', submissionCid: submitted.submissionCid, coordinatorSubmissionId: submitted.submissionId }],
+        more: false,
+      });
       for (const type of ['started', 'claimed', 'ran', 'stored', 'reported', 'submitted']) expect(lines.map((l) => l.type)).toContain(type);
       for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);
       // With no model map given, the operator is told that answers come from the offline model.

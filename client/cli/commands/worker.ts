@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { globalOptions } from '../context.js';
 import { readKeyFileOption } from '../read-key-file.js';
 import { coordinatorUrl } from '../coordinator-url.js';
+import { workerDataDir } from '../worker-data-dir.js';
 import { CliError } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
 
@@ -80,7 +81,7 @@ export function registerWorkerCommand(program: Command): void {
           keypair,
           taskId: options.taskId ?? env.SWARMTASK_TASK_ID ?? env.TASK_ID,
           concurrency,
-          dataDir: options.data ?? env.SWARMTASK_WORKER_DATA ?? 'worker-data',
+          dataDir: workerDataDir(options, env),
           githubUsername: flags.githubUser ?? env.GITHUB_USERNAME,
           githubToken: env.GITHUB_TOKEN || undefined,
           githubApiUrl: env.GITHUB_API_URL || undefined,
