@@ -13,6 +13,7 @@ export type WorkerEvent =
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
+  | { type: 'outbox_resumed'; pending: number }
   | { type: 'disconnected'; refusal?: string }
   | { type: 'claimed'; todoId: number; attempt: number; swarmType: string; name: string | null; leaseExpiresAt: number }
   | { type: 'ran'; todoId: number; swarmType: string; messages: number; inputTokens: number; outputTokens: number; seconds: number; status: string }
@@ -75,6 +76,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       );
     case 'connected':
       return 'connected to the coordinator';
+    case 'outbox_resumed':
+      return `${event.pending} ${event.pending === 1 ? 'result' : 'results'} from an earlier run still to report or submit: sending ${event.pending === 1 ? 'it' : 'them'} now (swarmtask outbox lists them)`;
     case 'disconnected':
       return event.refusal
         ? `the coordinator refused the connection: ${event.refusal}; retrying`

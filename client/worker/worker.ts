@@ -307,6 +307,8 @@ export function createWorker(options: WorkerOptions): Worker {
         }
         if (lifetime.signal.aborted) return;
         state = 'running';
+        const kept = sender.pendingCount();
+        if (kept > 0) emit({ type: 'outbox_resumed', pending: kept });
         sender.start();
         tasks.start();
         auditor?.start();

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { describeWorkerEvent } from '../../client/worker/events.js';
 import { SubmissionStore } from '../../client/worker/submission-store.js';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { balances } from '../../server/rounds/index.js';
@@ -98,6 +99,10 @@ describe('coordinator outages lose nothing', () => {
       timeout: 20_000,
       interval: 50,
     });
+    expect(second.eventsOf('outbox_resumed')).toEqual([{ type: 'outbox_resumed', pending: 1 }]);
+    expect(describeWorkerEvent(second.eventsOf('outbox_resumed')[0]!)).toBe(
+      '1 result from an earlier run still to report or submit: sending it now (swarmtask outbox lists them)',
+    );
     expect(second.eventsOf('reported')).toMatchObject([{ todoId }]);
     expect(second.eventsOf('claimed')).toEqual([]); // nothing was run twice
     expect(['in_review', 'done']).toContain(getTodo(core, todoId).status);
