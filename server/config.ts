@@ -60,6 +60,10 @@ export const ServerConfigSchema = z.object({
   cacheMaxEntries: int(0).default(1000),
   /** Upper bound on one swarm run through the API. */
   swarmRunTimeoutMs: int(1000).default(600_000),
+  /** What one swarm run through the API may spend on the operator's model keys (0 = no limit): calls, tokens, US dollars. */
+  swarmMaxCalls: int(0).default(0),
+  swarmMaxTokens: int(0).default(0),
+  swarmMaxCostUsd: z.coerce.number().min(0).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFile: z.string().min(1).optional(),
 });

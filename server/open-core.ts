@@ -9,6 +9,7 @@ import { databaseFile, type ServerConfig } from './config.js';
 import { createIpfsStore, ipfsApiUrlFromEnv } from './ipfs/index.js';
 import { createProviderRegistry } from './llm/index.js';
 import { ResponseCache } from './swarm-api/response-cache.js';
+import { swarmApiBudget } from './swarm-api/swarm-api-config.js';
 import { recordedRoundClock } from './rounds/round-clock.js';
 import type { Core } from './core.js';
 
@@ -65,6 +66,7 @@ export function openCore(config: ServerConfig, log: Logger, options: OpenCoreOpt
       providers: createProviderRegistry({ env: process.env, ...(config.modelMap !== undefined ? { modelMap: config.modelMap } : {}) }),
       cache: new ResponseCache(config.cacheTtlSeconds * 1000, config.cacheMaxEntries),
       runTimeoutMs: config.swarmRunTimeoutMs,
+      budget: swarmApiBudget(config),
     },
     close: () => {
       bus.stopPolling();

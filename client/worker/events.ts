@@ -1,6 +1,7 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
 import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
 import { describePin, type PinSource } from './coordinator-pin.js';
+import { formatUsd, type SwarmBudget } from '../../server/swarms/run-budget.js';
 
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
@@ -8,7 +9,7 @@ import { describePin, type PinSource } from './coordinator-pin.js';
  * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
  */
 export type WorkerEvent =
-  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string }
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget }
   | { type: 'coordinator_key_pinned'; taskId: string; key: string; source: PinSource; previous: string | null }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
@@ -53,6 +54,15 @@ export function eventJsonLine(event: WorkerEvent, now = new Date()): string {
   return JSON.stringify({ type, time: now.toISOString(), ...fields });
 }
 
+/** "50 model calls, 200,000 tokens, $0.50". */
+export function describeBudget(budget: SwarmBudget): string {
+  const parts: string[] = [];
+  if (budget.maxCalls !== undefined) parts.push(`${budget.maxCalls.toLocaleString('en-US')} model calls`);
+  if (budget.maxTokens !== undefined) parts.push(`${budget.maxTokens.toLocaleString('en-US')} tokens`);
+  if (budget.maxCostUsd !== undefined) parts.push(formatUsd(budget.maxCostUsd));
+  return parts.join(', ');
+}
+
 const short = (text: string, n = 16) => (text.length > n ? `${text.slice(0, n)}…` : text);
 
 /** One concise human line per event (null for events not worth a line). */
@@ -63,7 +73,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
         `worker ${short(event.stakingKey, 8)} on ${event.server} (task ${event.taskId}, concurrency ${event.concurrency}${event.audits ? ', auditing' : ''}; ` +
         (event.models === EMBEDDED_DEFAULT_MODEL_MAP
           ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
-          : `models ${event.models})`)
+          : `models ${event.models})`) +
+        (event.budget ? `; per todo at most ${describeBudget(event.budget)}` : '')
       );
     case 'coordinator_key_pinned':
       return describePin(event.taskId, event);

@@ -3,7 +3,7 @@ import { publishPullRequest, renderSwarmOutputMarkdown, updatePullRequestBody, t
 import { htmlBaseUrlForApi } from '../../shared/github/pr-url.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SubmissionRecord } from '../../shared/submission-schemas.js';
-import { runSwarm, type ProviderRegistry, type SwarmResult } from '../../server/swarms/index.js';
+import { BudgetExceededError, describeOverrun, runSwarm, type ProviderRegistry, type SwarmBudget, type SwarmResult } from '../../server/swarms/index.js';
 import type { SignedOutput } from '../signed-calls.js';
 import type { WorkerClient } from '../worker-client.js';
 import type { WorkerEvent } from './events.js';
@@ -61,6 +61,8 @@ export interface TaskRunnerOptions {
   /** Claim poll besides the events (default 5000 ms). */
   pollIntervalMs?: number;
   retry?: RetryPolicy;
+  /** What one todo's swarm may spend on models (this node pays for them); unlimited by default. */
+  budget?: SwarmBudget | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -273,7 +275,11 @@ export class TaskRunner {
     let entry: StoredSubmission;
     try {
       const started = performance.now();
-      const result = await runSwarm(todo.spec, { providers: this.options.providers, signal: job.controller.signal });
+      const result = await runSwarm(todo.spec, {
+        providers: this.options.providers,
+        signal: job.controller.signal,
+        ...(this.options.budget ? { budget: this.options.budget } : {}),
+      });
       job.controller.signal.throwIfAborted();
       this.options.emit({
         type: 'ran',
@@ -293,7 +299,8 @@ export class TaskRunner {
         this.options.emit({ type: 'lease_lost', todoId: todo.todoId });
         return;
       }
-      await this.fail(job, describeError(error));
+      // Over budget: back to the queue for a node that will spend more on it (this key never gets it again).
+      await this.fail(job, error instanceof BudgetExceededError ? `over this node's budget per todo: ${describeOverrun(error.overrun)}` : describeError(error));
       return;
     }
     await this.report(job, entry);

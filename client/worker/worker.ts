@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Keypair } from '../../shared/keypair.js';
-import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry } from '../../server/swarms/index.js';
+import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry, type SwarmBudget } from '../../server/swarms/index.js';
 import { createWorkerClient, type WorkerClient } from '../worker-client.js';
 import { jitteredBackoff } from '../backoff.js';
 import { discoverCoordinator } from '../discover-task-id.js';
@@ -53,6 +53,12 @@ export interface WorkerOptions {
   providers?: ProviderRegistry | undefined;
   /** Where provider keys and SWARMTASK_* settings are read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * What one todo's swarm may spend on models, which this node pays for: model calls, tokens,
+   * US dollars at the price table's rates. A todo that crosses a limit stops there and is
+   * reported failed (back to the queue for another node). Unlimited by default.
+   */
+  budget?: SwarmBudget | undefined;
   /** Take part in audits (default true). */
   audit?: boolean;
   /** Ask this model for a verdict as the last audit check (off by default). */
@@ -217,6 +223,7 @@ export function createWorker(options: WorkerOptions): Worker {
           concurrency,
           audits: options.audit !== false,
           models: providers.describe().modelMap,
+          ...(options.budget && Object.keys(options.budget).length > 0 ? { budget: options.budget } : {}),
         });
         // Its signing key, checked against the pin before anything is signed for it.
         identity ??= await discover();
@@ -282,6 +289,7 @@ export function createWorker(options: WorkerOptions): Worker {
           githubUsername,
           github,
           mainWalletKey: options.mainWalletKey,
+          budget: options.budget,
           ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
           retry,
         });

@@ -36,6 +36,10 @@ export function describeError(error: unknown): DescribedError | null {
       : { status: 400, code: 'BAD_REQUEST', message: error.message };
   }
   if (error instanceof LlmConfigError) return { status: 400, code: 'BAD_REQUEST', message: error.message };
+  // The run asked for more than this server lets one run spend: the request's size, not a fault here.
+  if (error instanceof SwarmRunError && error.code === 'budget') {
+    return { status: 400, code: 'BAD_REQUEST', message: `Failed to run swarm: ${error.message} (this server's limit per run)` };
+  }
   if (error instanceof SwarmRunError) return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: `Failed to run swarm: ${error.message}` };
   return null;
 }

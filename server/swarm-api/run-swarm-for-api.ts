@@ -41,6 +41,7 @@ export async function runSwarmForApi(core: Core, api: SwarmApi, apiKeyId: string
       providers: api.providers,
       signal,
       jobId,
+      ...(api.budget ? { budget: api.budget } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     finishRun(core, jobId, { status: 'success', result, finishedAt: now() });

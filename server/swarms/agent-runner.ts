@@ -5,6 +5,7 @@ import { SwarmRunError, SwarmSpecError } from './errors.js';
 import { composeSystemPrompt, CONTINUE_PROMPT, PROMPT_WRITER_SYSTEM, promptWriterInput } from './prompts.js';
 import type { SwarmEvent } from './types.js';
 import type { UsageLedger } from './usage-ledger.js';
+import type { RunBudget } from './run-budget.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventDraft = DistributiveOmit<SwarmEvent, 'job_id' | 'timestamp'>;
@@ -21,6 +22,8 @@ export interface AgentRunnerDeps {
   nextCallId: () => number;
   /** auto_generate_prompt results, one model call per agent per run (concurrent askers share it). */
   promptCache: Map<string, Promise<string | undefined>>;
+  /** The run's spending limits, when its caller set any. */
+  budget?: RunBudget;
 }
 
 export interface StructuredSpec<T> {
@@ -118,8 +121,9 @@ async function callModel(
   };
   if (parts.system !== undefined) request.system = parts.system;
   if (parts.structured) request.structured = parts.structured;
-  const callId = deps.nextCallId();
   const agentName = agent.agent_name;
+  deps.budget?.beforeCall(agentName);
+  const callId = deps.nextCallId();
   deps.emit({ type: 'agent_start', call_id: callId, agent_name: agentName, role: agent.role, purpose, provider: resolved.providerId, model: resolved.model });
   let result: ChatResult;
   try {
@@ -144,6 +148,7 @@ async function callModel(
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
     cost: cost.totalCost,
   });
+  deps.budget?.afterCall(agentName, result.usage.inputTokens + result.usage.outputTokens, cost.totalCost);
   return result;
 }
 

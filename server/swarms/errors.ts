@@ -17,7 +17,8 @@ export class SwarmSpecError extends Error {
   }
 }
 
-export type SwarmRunErrorCode = 'aborted' | 'timeout' | 'provider' | 'invalid_model_output' | 'internal';
+/** `budget`: the run crossed a limit its caller set (RunSwarmOptions.budget). */
+export type SwarmRunErrorCode = 'aborted' | 'timeout' | 'provider' | 'invalid_model_output' | 'budget' | 'internal';
 
 /**
  * A run that started but could not finish. `partial` holds what was produced before the

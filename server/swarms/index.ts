@@ -5,6 +5,7 @@
 export { runSwarm, newJobId } from './run-swarm.js';
 export { parseSwarmSpec, checkSwarmSpec } from './validate-spec.js';
 export { SwarmSpecError, SwarmRunError, type SwarmRunErrorCode } from './errors.js';
+export { SwarmBudgetSchema, BudgetExceededError, describeOverrun, formatUsd, type SwarmBudget, type BudgetOverrun } from './run-budget.js';
 export { parseFlow, chainFlow, type Flow } from './flow-parser.js';
 export { chooseSwarmTypeByRules, MODEL_CLASSIFIABLE_TYPES, type RuleChoice } from './auto-rules.js';
 export { DEFAULT_SWARM_TYPE } from './swarm-types.js';

@@ -7,6 +7,7 @@ import { DEFAULT_SWARM_TYPE, SWARM_TYPE_MODULES } from './swarm-types.js';
 import { Transcript } from './transcript.js';
 import type { AgentFailure, RunSwarmOptions, SwarmEvent, SwarmResult } from './types.js';
 import { UsageLedger } from './usage-ledger.js';
+import { isUnlimited, RunBudget } from './run-budget.js';
 import { checkSwarmSpec, parseSwarmSpec } from './validate-spec.js';
 
 const DEFAULT_MAX_CONCURRENCY = 16;
@@ -33,7 +34,14 @@ export async function runSwarm(input: SwarmSpecInput | SwarmSpec, options: RunSw
   checkSwarmSpec(spec, type, options.providers);
 
   const jobId = options.jobId ?? newJobId();
-  const signal = options.signal ?? new AbortController().signal;
+  // The run's own controller: the caller's abort is forwarded to it, and a crossed budget stops
+  // every call of the run through it (a forwarding listener, removed at the end: no AbortSignal.any,
+  // which holds on to what it links on Node 20).
+  const stopper = new AbortController();
+  const signal = stopper.signal;
+  const forwardAbort = () => stopper.abort(options.signal?.reason);
+  if (options.signal?.aborted) forwardAbort();
+  else options.signal?.addEventListener('abort', forwardAbort, { once: true });
   const startedAt = performance.now();
   const emit = (draft: EventDraft) => {
     if (!options.onEvent) return;
@@ -61,6 +69,7 @@ export async function runSwarm(input: SwarmSpecInput | SwarmSpec, options: RunSw
       streamTokens: options.streamTokens ?? Boolean(options.onEvent),
       nextCallId: () => ++callCounter,
       promptCache: new Map(),
+      ...(isUnlimited(options.budget) ? {} : { budget: new RunBudget(options.budget!, (error) => stopper.abort(error)) }),
     },
     dispatch: (ctx, swarmType) => SWARM_TYPE_MODULES[swarmType].run(ctx),
     check: (subSpec, swarmType) => checkSwarmSpec(subSpec, swarmType, options.providers),
@@ -106,10 +115,14 @@ export async function runSwarm(input: SwarmSpecInput | SwarmSpec, options: RunSw
       usage: partial.usage,
     });
     throw failure;
+  } finally {
+    options.signal?.removeEventListener('abort', forwardAbort);
   }
 }
 
 function toRunError(err: unknown, signal: AbortSignal): SwarmRunError {
+  // Calls cut off because the budget ran out fail as "aborted"; the run failed for the budget.
+  if (signal.aborted && signal.reason instanceof SwarmRunError && signal.reason.code === 'budget') return signal.reason;
   if (signal.aborted) {
     return err instanceof SwarmRunError && err.code === 'aborted' ? err : new SwarmRunError('swarm run was aborted', 'aborted', undefined, { cause: err });
   }

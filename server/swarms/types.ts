@@ -1,5 +1,6 @@
 import type { AgentSpecInput, SwarmType } from '../../shared/swarm-spec.js';
 import type { ProviderRegistry } from '../llm/index.js';
+import type { SwarmBudget } from './run-budget.js';
 
 export interface SwarmMessage {
   role: string;
@@ -186,5 +187,7 @@ export interface RunSwarmOptions {
   maxConcurrency?: number;
   /** Emit `token` events (streaming calls); default: true when onEvent is given. */
   streamTokens?: boolean;
+  /** Limits on calls, tokens and dollars; crossing one ends the run with SwarmRunError code `budget`. */
+  budget?: SwarmBudget;
 }
 

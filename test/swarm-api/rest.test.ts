@@ -1,4 +1,6 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { describe, expect, it, vi } from 'vitest';
+import type { AppRouter } from '../../server/routers/_app.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { createApiKey } from '../../server/auth/api-keys.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
@@ -76,6 +78,27 @@ describe('Swarms-API-compatible REST', () => {
     const noKey = await post(`${unmapped.url}/v1/swarm/completions`, unmapped.apiKey, EXAMPLE_SWARM_SPEC);
     expect(noKey.status).toBe(400);
     expect((await json(noKey)).detail).toMatch(/OPENAI_API_KEY/);
+  });
+
+  it("stops a run that crosses the operator's budget per run, on both faces, and logs it failed", async () => {
+    await using t = await startTestCoordinator({ modelMap: '*=offline', swarmMaxCalls: 2 });
+    const threeAgents = {
+      ...EXAMPLE_SWARM_SPEC,
+      swarm_type: 'SequentialWorkflow',
+      agents: ['Ann', 'Ben', 'Cy'].map((agent_name) => ({ agent_name, model_name: 'gpt-4o' })),
+    };
+    const detail = "Failed to run swarm: over the run's budget: 2 model calls made, the limit is 2 (this server's limit per run)";
+    const rest = await post(`${t.url}/v1/swarm/completions`, t.apiKey, threeAgents);
+    expect(rest.status).toBe(400);
+    expect(await json(rest)).toEqual({ detail });
+    const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${t.url}/trpc`, headers: { 'x-api-key': t.apiKey } })] });
+    const error = await trpc.swarms.run.mutate(threeAgents).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(error).toMatchObject({ message: detail, data: { code: 'BAD_REQUEST', httpStatus: 400 } });
+    const logs = await json(fetch(`${t.url}/v1/swarm/logs`, { headers: { 'x-api-key': t.apiKey } }));
+    expect(logs.logs.map((l: { status: string }) => l.status)).toEqual(['failed', 'failed']);
+    // Within the budget (the example work item has one agent), runs are as before.
+    expect((await json(post(`${t.url}/v1/swarm/completions`, t.apiKey, EXAMPLE_SWARM_SPEC))).status).toBe('success');
   });
 
   it('runs batches concurrently, single agents, and lists types and models', async () => {

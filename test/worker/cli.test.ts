@@ -24,6 +24,10 @@ describe('swarmtask worker (CLI)', () => {
     const badConcurrency = await runCli(['worker', '--key', keyFile, '--concurrency', '0']);
     expect(badConcurrency.code).toBe(2);
     expect(badConcurrency.stderr).toMatch(/--concurrency must be an integer 1\.\.100/);
+    const badBudget = await runCli(['worker', '--key', keyFile, '--max-cost-per-todo', '-1']);
+    expect(badBudget).toMatchObject({ code: 2, stderr: 'swarmtask: --max-cost-per-todo / SWARMTASK_MAX_COST_PER_TODO must be a positive number, got "-1"\n' });
+    const badBudgetEnv = await runCli(['worker', '--key', keyFile], { SWARMTASK_MAX_CALLS_PER_TODO: '2.5' });
+    expect(badBudgetEnv).toMatchObject({ code: 2, stderr: 'swarmtask: --max-calls-per-todo / SWARMTASK_MAX_CALLS_PER_TODO must be a positive integer, got "2.5"\n' });
     const badMap = await runCli(['worker', '--key', keyFile], { SWARMTASK_MODEL_MAP: 'nonsense' });
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toMatch(/SWARMTASK_MODEL_MAP/);

@@ -5,6 +5,7 @@ import { coordinatorUrl } from '../coordinator-url.js';
 import { workerDataDir } from '../worker-data-dir.js';
 import { CliError } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
+import type { SwarmBudget } from '../../../server/swarms/run-budget.js';
 
 interface WorkerFlags {
   key?: string;
@@ -19,6 +20,9 @@ interface WorkerFlags {
   graceMs?: string;
   payoutCheckMs?: string;
   coordinatorKey?: string;
+  maxCallsPerTodo?: string;
+  maxTokensPerTodo?: string;
+  maxCostPerTodo?: string;
 }
 
 function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -26,6 +30,23 @@ function positiveInt(value: string | undefined, name: string, min: number, max: 
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer ${min}..${max}, got "${value}"`, 2);
   return n;
+}
+
+/** The per-todo spending limits: flags, else environment; each must be a positive number. */
+function budgetFromFlags(flags: WorkerFlags, env: NodeJS.ProcessEnv): SwarmBudget {
+  const read = (flag: string, variable: string, value: string | undefined, integer: boolean): number | undefined => {
+    const text = value ?? (env[variable] || undefined);
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new CliError(`${flag} / ${variable} must be a positive ${integer ? 'integer' : 'number'}, got "${text}"`, 2);
+    }
+    return n;
+  };
+  const maxCalls = read('--max-calls-per-todo', 'SWARMTASK_MAX_CALLS_PER_TODO', flags.maxCallsPerTodo, true);
+  const maxTokens = read('--max-tokens-per-todo', 'SWARMTASK_MAX_TOKENS_PER_TODO', flags.maxTokensPerTodo, true);
+  const maxCostUsd = read('--max-cost-per-todo', 'SWARMTASK_MAX_COST_PER_TODO', flags.maxCostPerTodo, false);
+  return { ...(maxCalls ? { maxCalls } : {}), ...(maxTokens ? { maxTokens } : {}), ...(maxCostUsd ? { maxCostUsd } : {}) };
 }
 
 /**
@@ -42,6 +63,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--status-port <port>', 'serve GET /health (JSON) and GET /metrics (Prometheus) on 127.0.0.1:<port>')
     .option('--model-map <map>', 'where agents\' models run (env SWARMTASK_MODEL_MAP, default "*=offline")')
     .option('--main-wallet <pubkey>', 'main wallet public key (base58), registered and put in records')
+    .option('--max-calls-per-todo <n>', 'stop a todo after this many model calls (env SWARMTASK_MAX_CALLS_PER_TODO; default: no limit)')
+    .option('--max-tokens-per-todo <n>', 'stop a todo past this many tokens, input + output (env SWARMTASK_MAX_TOKENS_PER_TODO)')
+    .option('--max-cost-per-todo <usd>', 'stop a todo past this many US dollars at the price table\'s rates (env SWARMTASK_MAX_COST_PER_TODO)')
     .option('--no-audit', 'do not take audit assignments')
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
     .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
@@ -65,6 +89,7 @@ export function registerWorkerCommand(program: Command): void {
       const graceMs = positiveInt(flags.graceMs, '--grace-ms', 0, 3_600_000);
       const payoutCheckMs = positiveInt(flags.payoutCheckMs, '--payout-check-ms', 0, 86_400_000);
       const json = options.json === true || !process.stdout.isTTY;
+      const budget = budgetFromFlags(flags, env);
       const coordinatorKey = flags.coordinatorKey ?? (env.SWARMTASK_COORDINATOR_KEY || undefined);
       if (coordinatorKey !== undefined && !StakingKeySchema.safeParse(coordinatorKey).success) {
         throw new CliError(`--coordinator-key / SWARMTASK_COORDINATOR_KEY must be a base58 Ed25519 public key, got "${coordinatorKey}"`, 2);
@@ -87,6 +112,7 @@ export function registerWorkerCommand(program: Command): void {
           githubApiUrl: env.GITHUB_API_URL || undefined,
           mainWalletKey: flags.mainWallet,
           coordinatorKey,
+          budget,
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
