@@ -1,7 +1,7 @@
 import { SwarmSpecError } from './errors.js';
 import { parseFlow } from './flow-parser.js';
 import { renderMessages } from './transcript.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * Runs `rearrange_flow` step by step. Each step is a barrier; the agents of a comma group run
@@ -14,6 +14,13 @@ export const agentRearrange: SwarmTypeModule = {
       throw new SwarmSpecError('rearrange_flow is required for AgentRearrange (e.g. "A -> B, C")', 'rearrange_flow');
     }
     parseFlow(spec.rearrange_flow, spec.agents.map((a) => a.agent_name));
+  },
+
+  /** Exact: every name of every step of the flow is one ask, once per loop. */
+  minimumCalls(spec) {
+    const byName = new Map(spec.agents.map((agent) => [agent.agent_name, agent]));
+    const flow = parseFlow(spec.rearrange_flow ?? '', [...byName.keys()]);
+    return modelCallsOf(everyLoop(spec.max_loops, flow.flat().map((name) => asked(byName.get(name)!))));
   },
 
   async run(ctx) {

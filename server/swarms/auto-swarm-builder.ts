@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { SwarmSpec, SwarmType } from '../../shared/swarm-spec.js';
+import type { AgentSpec, SwarmSpec, SwarmType } from '../../shared/swarm-spec.js';
 import { SwarmRunError, SwarmSpecError } from './errors.js';
 import { chainFlow } from './flow-parser.js';
 import { BUILDER_SYSTEM, builderInput } from './prompts.js';
 import { builtInAgent } from './roles.js';
 import type { GeneratedSwarm } from './types.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { askedStructured, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /** What the builder may choose: every type except itself and `auto`. */
 export const BUILDABLE_TYPES: readonly SwarmType[] = [
@@ -32,6 +32,20 @@ const Design = z.object({
     .max(8),
 });
 
+/** The designer; built in, on the first agent's model. */
+function builderFor(spec: SwarmSpec): AgentSpec {
+  return builtInAgent('Swarm Builder', 'builder', BUILDER_SYSTEM, spec.agents[0]!.model_name, spec.agents);
+}
+
+/**
+ * The cheapest swarm a design can make: an AgentRearrange whose flow names a single agent, one
+ * call per loop (generated agents take one turn and write no prompt); every other type asks at
+ * least one agent per loop too.
+ */
+function cheapestGeneratedRun(spec: SwarmSpec): number {
+  return spec.max_loops;
+}
+
 /**
  * A builder model (a built-in "Swarm Builder" on the first agent's model) designs the agents
  * (AgentSpec fields) and picks the swarm type — and a flow for AgentRearrange; without one the
@@ -41,9 +55,14 @@ const Design = z.object({
  * The generated agents use the first agent's model.
  */
 export const autoSwarmBuilder: SwarmTypeModule = {
+  /** A lower bound: the design is the model's, so the builder's call plus the cheapest design. */
+  minimumCalls(spec) {
+    return modelCallsOf([askedStructured(builderFor(spec))]) + cheapestGeneratedRun(spec);
+  },
+
   async run(ctx) {
     const model = ctx.agents[0]!.model_name;
-    const builder = builtInAgent('Swarm Builder', 'builder', BUILDER_SYSTEM, model, ctx.agents);
+    const builder = builderFor(ctx.spec);
     const design = await ctx.askStructured(
       builder,
       builderInput(ctx.spec.task, BUILDABLE_TYPES),

@@ -16,6 +16,18 @@ const Classification = z.object({ swarm_type: z.enum(MODEL_CLASSIFIABLE_TYPES as
  * records the type, why, and who decided.
  */
 export const autoSwarm: SwarmTypeModule = {
+  /**
+   * A lower bound: a structural rule choice is final, so that type's minimum. A wording choice
+   * may be replaced by a model's pick, so the least of every type it may pick (each accepts a
+   * spec no structural rule matched: 2+ agents, no flow, no special role). The classifier call
+   * is left out: it is made only for real models, and the spec does not say which ones serve.
+   */
+  minimumCalls(spec, minimumOf) {
+    const rule = chooseSwarmTypeByRules(spec);
+    const candidates = rule.structural ? [rule.type] : MODEL_CLASSIFIABLE_TYPES;
+    return Math.min(...candidates.map((type) => minimumOf(spec, type)));
+  },
+
   async run(ctx) {
     const rule = chooseSwarmTypeByRules(ctx.spec);
     let choice: AutoChoice = { chosen_type: rule.type, reason: rule.reason, decided_by: 'rules', rule_choice: rule.type };

@@ -1,5 +1,5 @@
 import { renderMessages } from './transcript.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * Every agent gets the task at the same time; answers are recorded in list order. In loops
@@ -8,6 +8,11 @@ import type { SwarmTypeModule } from './swarm-type.js';
  * agent answers at all does the run fail.
  */
 export const concurrentWorkflow: SwarmTypeModule = {
+  /** Exact: every agent once per loop. */
+  minimumCalls(spec) {
+    return modelCallsOf(everyLoop(spec.max_loops, spec.agents.map(asked)));
+  },
+
   async run(ctx) {
     let lastLoop: { role: string; content: string }[] = [];
     let firstError: unknown;

@@ -2,7 +2,7 @@ import type { AgentSpec } from '../../shared/swarm-spec.js';
 import { SwarmSpecError } from './errors.js';
 import { findMentions } from './mentions.js';
 import { groupChatInput } from './prompts.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * `max_loops` rounds; in each, every agent speaks exactly once. The next speaker is the first
@@ -15,6 +15,11 @@ export const groupChat: SwarmTypeModule = {
     if (spec.agents.length < 2) {
       throw new SwarmSpecError(`GroupChat needs at least 2 agents, got ${spec.agents.length}`, 'agents');
     }
+  },
+
+  /** Exact: mentions only change the order; every agent speaks once per round. */
+  minimumCalls(spec) {
+    return modelCallsOf(everyLoop(spec.max_loops, spec.agents.map(asked)));
   },
 
   async run(ctx) {

@@ -4,7 +4,7 @@ import { SwarmRunError, SwarmSpecError } from './errors.js';
 import { DIRECTOR_SYSTEM, directorPlanInput, directorReviewInput, workerOrderInput } from './prompts.js';
 import { builtInAgent, findAgentByRole } from './roles.js';
 import type { DirectorRound } from './types.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, askedStructured, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * A director (role `director`/`boss`, else a built-in "Director" on the first agent's model)
@@ -33,6 +33,17 @@ export const hierarchicalSwarm: SwarmTypeModule = {
     if (roles(spec).workers.length === 0) {
       throw new SwarmSpecError('HiearchicalSwarm needs at least one agent besides the director', 'agents');
     }
+  },
+
+  /**
+   * A lower bound, reached: the director's plan decides the orders, and the schema demands at
+   * least one per round. The cheapest run orders the one worker cheapest over all rounds,
+   * between the director's plan (one structured call) and its review (a full ask).
+   */
+  minimumCalls(spec) {
+    const { director, workers } = roles(spec);
+    const round = (worker: AgentSpec) => [askedStructured(director), asked(worker), asked(director)];
+    return Math.min(...workers.map((worker) => modelCallsOf(everyLoop(spec.max_loops, round(worker)))));
   },
 
   async run(ctx) {

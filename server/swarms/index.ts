@@ -3,6 +3,7 @@
  * only this module.
  */
 export { runSwarm, newJobId } from './run-swarm.js';
+export { minimumModelCalls } from './minimum-calls.js';
 export { parseSwarmSpec, checkSwarmSpec } from './validate-spec.js';
 export { SwarmSpecError, SwarmRunError, type SwarmRunErrorCode } from './errors.js';
 export { SwarmBudgetSchema, BudgetExceededError, describeOverrun, formatUsd, type SwarmBudget, type BudgetOverrun } from './run-budget.js';

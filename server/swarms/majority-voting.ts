@@ -4,7 +4,7 @@ import { consensusInput, VOTE_INSTRUCTION } from './prompts.js';
 import { findAgentByRole } from './roles.js';
 import { renderMessages } from './transcript.js';
 import type { VotingRound } from './types.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 import { normalizeVote, tallyVotes } from './vote-count.js';
 
 /**
@@ -27,6 +27,12 @@ export const majorityVoting: SwarmTypeModule = {
     if (roles(spec).voters.length === 0) {
       throw new SwarmSpecError('MajorityVoting needs at least one voter besides the consensus agent', 'agents');
     }
+  },
+
+  /** Exact: every voter, then the consensus agent, once per round. */
+  minimumCalls(spec) {
+    const { judge, voters } = roles(spec);
+    return modelCallsOf(everyLoop(spec.max_loops, [...voters.map(asked), asked(judge)]));
   },
 
   async run(ctx) {

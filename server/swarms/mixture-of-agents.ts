@@ -3,7 +3,7 @@ import { SwarmSpecError } from './errors.js';
 import { aggregatorInput, withPreviousAnswers } from './prompts.js';
 import { findAgentByRole } from './roles.js';
 import { renderMessages } from './transcript.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * `max_loops` layers of workers, then one synthesis. Layer 1 workers get the task; later layers
@@ -23,6 +23,12 @@ export const mixtureOfAgents: SwarmTypeModule = {
     if (roles(spec).workers.length === 0) {
       throw new SwarmSpecError('MixtureOfAgents needs at least one worker besides the aggregator', 'agents');
     }
+  },
+
+  /** Exact: every worker once per layer, then the aggregator once. */
+  minimumCalls(spec) {
+    const { aggregator, workers } = roles(spec);
+    return modelCallsOf([...everyLoop(spec.max_loops, workers.map(asked)), asked(aggregator)]);
   },
 
   async run(ctx) {

@@ -5,7 +5,7 @@ import { ROUTER_SYSTEM, routerInput } from './prompts.js';
 import { builtInAgent, findAgentByRole } from './roles.js';
 import { renderMessages } from './transcript.js';
 import type { RoutingDecision } from './types.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, askedStructured, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 /**
  * The router (the agent with role `router`/`boss`, else a built-in "Agent Router" on the first
@@ -35,6 +35,16 @@ export const multiAgentRouter: SwarmTypeModule = {
     if (roles(spec).workers.length === 0) {
       throw new SwarmSpecError('MultiAgentRouter needs at least one agent besides the router', 'agents');
     }
+  },
+
+  /**
+   * A lower bound, reached: the router picks the hand-offs, and the schema demands at least one
+   * per round. The cheapest run routes every round to the one worker cheapest over all rounds
+   * (spreading rounds over several workers only adds prompt-writing calls).
+   */
+  minimumCalls(spec) {
+    const { router, workers } = roles(spec);
+    return Math.min(...workers.map((worker) => modelCallsOf(everyLoop(spec.max_loops, [askedStructured(router), asked(worker)]))));
   },
 
   async run(ctx) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentSpec } from '../../shared/swarm-spec.js';
 import { toCsv } from './csv.js';
 import type { SpreadsheetOutput } from './types.js';
-import type { SwarmTypeModule } from './swarm-type.js';
+import { asked, everyLoop, modelCallsOf, type SwarmTypeModule } from './swarm-type.js';
 
 export const SPREADSHEET_CSV_HEADER = ['Run ID', 'Agent Name', 'Task', 'Result', 'Timestamp'] as const;
 
@@ -12,6 +12,11 @@ export const SPREADSHEET_CSV_HEADER = ['Run ID', 'Agent Name', 'Task', 'Result',
  * per-row timestamps) plus the CSV text. A failed run is reported in `errors`, not as a row.
  */
 export const spreadSheetSwarm: SwarmTypeModule = {
+  /** Exact: one job per agent × loop. */
+  minimumCalls(spec) {
+    return modelCallsOf(everyLoop(spec.max_loops, spec.agents.map(asked)));
+  },
+
   async run(ctx) {
     const runId = randomUUID();
     const startTime = new Date().toISOString();
