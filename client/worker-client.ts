@@ -45,6 +45,7 @@ export interface WorkerClient {
     reportResults(body: SignedBody<'todos.reportResults'>): Promise<SignedOutput<'todos.reportResults'>>;
     reportFailures(body: SignedBody<'todos.reportFailures'>): Promise<SignedOutput<'todos.reportFailures'>>;
     release(body: SignedBody<'todos.release'>): Promise<SignedOutput<'todos.release'>>;
+    decline(body: SignedBody<'todos.decline'>): Promise<SignedOutput<'todos.decline'>>;
   };
   workers: {
     register(body: SignedBody<'workers.register'>): Promise<SignedOutput<'workers.register'>>;
@@ -161,6 +162,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       reportResults: (body) => call('todos.reportResults', body),
       reportFailures: (body) => call('todos.reportFailures', body),
       release: (body) => call('todos.release', body),
+      decline: (body) => call('todos.decline', body),
     },
     workers: {
       register: (body) => call('workers.register', body),

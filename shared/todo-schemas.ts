@@ -95,8 +95,17 @@ export const ReleasePayloadSchema = z.object({
   leases: z.array(LeaseRefSchema).min(1).max(100),
 });
 
+/**
+ * Work a node will not do, said before it spends anything on it (it cannot serve a model the
+ * spec names, the work is over its budget): the todo goes back to the queue with its attempt
+ * refunded, and is never offered to this key again.
+ */
+export const DeclinePayloadSchema = z.object({
+  declines: z.array(LeaseRefSchema.extend({ reason: z.string().min(1).max(1000) })).min(1).max(100),
+});
+
 /** Per-lease outcome of a batch call; a lost lease is reported, not thrown, so one stale item cannot sink a batch. */
 export type LeaseOutcome =
-  /** `status`: where a failed or released todo went (back to the queue, or failed after its last attempt). */
+  /** `status`: where a failed, released or declined todo went (back to the queue, or failed after its last attempt). */
   | { todoId: number; ok: true; leaseExpiresAt?: number; status?: 'initialized' | 'failed' }
   | { todoId: number; ok: false; reason: 'LEASE_LOST' };

@@ -33,6 +33,8 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
       return `${todo} swarm finished on ${who(d.stakingKey)}; result and signed proof stored on IPFS`;
     case 'todo.failed_attempt':
       return `${todo} failed on ${who(d.stakingKey)}: ${String(d.error)}; back in the queue`;
+    case 'todo.declined':
+      return `${todo} declined by ${who(d.stakingKey)}: ${String(d.error)}; back in the queue for another node`;
     case 'todo.lease_expired':
       return `${todo} lease of ${who(d.stakingKey)} expired; back in the queue`;
     case 'submission.received':

@@ -25,6 +25,7 @@ export type WorkerEvent =
   | { type: 'submission_dropped'; todoId: number; submissionCid: string; reason: string }
   | { type: 'failed'; todoId: number; error: string; reported: boolean; lastAttempt?: boolean }
   | { type: 'lease_lost'; todoId: number }
+  | { type: 'declined'; todoId: number; reason: string }
   | { type: 'claims_paused'; since: number }
   | { type: 'claims_resumed' }
   | { type: 'payout_verified'; round: number; cid: string; amount: number }
@@ -109,6 +110,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       return `todo ${event.todoId} submission ${short(event.submissionCid)} dropped: ${event.reason}`;
     case 'failed':
       return `todo ${event.todoId} failed: ${event.error}${event.lastAttempt ? ' (its last attempt: the todo is failed)' : event.reported ? ' (back in the queue)' : ''}`;
+    case 'declined':
+      return `todo ${event.todoId} declined, nothing spent: ${event.reason} (back in the queue for another node)`;
     case 'lease_lost':
       return `todo ${event.todoId} lease lost; dropping the work`;
     case 'claims_paused':

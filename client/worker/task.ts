@@ -3,6 +3,7 @@ import { publishPullRequest, renderSwarmOutputMarkdown, updatePullRequestBody, t
 import { htmlBaseUrlForApi } from '../../shared/github/pr-url.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SubmissionRecord } from '../../shared/submission-schemas.js';
+import { whyDecline } from './fit-check.js';
 import { BudgetExceededError, describeOverrun, runSwarm, type ProviderRegistry, type SwarmBudget, type SwarmResult } from '../../server/swarms/index.js';
 import type { SignedOutput } from '../signed-calls.js';
 import type { WorkerClient } from '../worker-client.js';
@@ -274,6 +275,11 @@ export class TaskRunner {
     const { todo } = job;
     let entry: StoredSubmission;
     try {
+      const declineReason = whyDecline(todo.spec, this.options.providers, this.options.budget);
+      if (declineReason !== null) {
+        await this.decline(job, declineReason);
+        return;
+      }
       const started = performance.now();
       const result = await runSwarm(todo.spec, {
         providers: this.options.providers,
@@ -437,6 +443,22 @@ export class TaskRunner {
       this.options.emit({ type: 'failed', todoId: todo.todoId, error: message, reported: false });
       this.options.emit({ type: 'error', stage: 'report', todoId: todo.todoId, message: `failure report: ${describeError(error)}` });
     }
+  }
+
+  /** Hands the todo back unrun, for a node that can do it (the attempt is refunded). */
+  private async decline(job: Job, reason: string): Promise<void> {
+    const { todo } = job;
+    let outcome;
+    try {
+      [outcome] = await this.options.rpc.call('todos.decline', { declines: [{ todoId: todo.todoId, leaseToken: todo.leaseToken, reason: reason.slice(0, 1000) }] });
+    } catch (error) {
+      // A coordinator without `todos.decline` (an older release): a failure report does the job.
+      this.options.emit({ type: 'error', stage: 'report', todoId: todo.todoId, message: `decline: ${describeError(error)}; reporting a failure instead` });
+      await this.fail(job, reason);
+      return;
+    }
+    if (outcome?.ok) this.options.emit({ type: 'declined', todoId: todo.todoId, reason });
+    else this.options.emit({ type: 'lease_lost', todoId: todo.todoId });
   }
 
   private async release(todos: { todoId: number; leaseToken: string }[]): Promise<void> {

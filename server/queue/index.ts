@@ -3,7 +3,7 @@ export { createTodos, type CreateTodosResult } from './create-todos.js';
 export { claimTodos, type ClaimedTodo, type ClaimRequest } from './claim-todos.js';
 export { heartbeatLeases } from './heartbeat-leases.js';
 export { reportResults, type ResultReport } from './report-results.js';
-export { reportFailures, releaseLeases, type FailureReport } from './report-failures.js';
+export { reportFailures, releaseLeases, declineLeases, type FailureReport, type Decline } from './report-failures.js';
 export { sweepQueue, type SweepReport } from './sweep-queue.js';
 export { cancelTodo } from './cancel-todo.js';
 export { redriveTodo } from './redrive-todo.js';

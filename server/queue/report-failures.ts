@@ -19,11 +19,29 @@ export function releaseLeases(core: Core, holder: LeaseHolder, leases: LeaseRef[
   return endLeases(core, holder, leases, () => ({ outcome: 'released', error: null }), now);
 }
 
+export interface Decline extends LeaseRef {
+  reason: string;
+}
+
+/**
+ * The worker will not do it (said before spending anything): the todo returns to the queue with
+ * the attempt refunded; the assignment row keeps the key from being offered it again.
+ */
+export function declineLeases(core: Core, holder: LeaseHolder, declines: Decline[], now = Date.now()): LeaseOutcome[] {
+  return endLeases(
+    core,
+    holder,
+    declines,
+    (decline) => ({ outcome: 'declined', error: decline.reason, lastError: `declined by ${holder.stakingKey.slice(0, 8)}…: ${decline.reason}` }),
+    now,
+  );
+}
+
 function endLeases<T extends LeaseRef>(
   core: Core,
   holder: LeaseHolder,
   items: T[],
-  why: (item: T) => { outcome: 'failed' | 'released'; error: string | null },
+  why: (item: T) => { outcome: 'failed' | 'released' | 'declined'; error: string | null; lastError?: string },
   now: number,
 ): LeaseOutcome[] {
   const outcomes = immediate(core.db, () => {

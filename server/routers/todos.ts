@@ -8,6 +8,7 @@ import {
   ListTodosInputSchema,
   RedriveFailedInputSchema,
   ReleasePayloadSchema,
+  DeclinePayloadSchema,
   ReportAndClaimPayloadSchema,
   ReportFailuresPayloadSchema,
   ReportResultsPayloadSchema,
@@ -26,6 +27,7 @@ import {
   redriveTodo,
   redriveFailedTodos,
   releaseLeases,
+  declineLeases,
   reportFailures,
   reportResults,
 } from '../queue/index.js';
@@ -93,6 +95,9 @@ export const todosRouter = router({
   ),
   release: signedProcedure(ReleasePayloadSchema).mutation(({ ctx, input }) =>
     ctx.transact(() => releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases)),
+  ),
+  decline: signedProcedure(DeclinePayloadSchema).mutation(({ ctx, input }) =>
+    ctx.transact(() => declineLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.declines)),
   ),
 
   /** Announces todos that became claimable (created, returned, scheduled time reached, redriven). */

@@ -45,6 +45,16 @@ describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, k
     expect(JSON.parse((await runCli(['todo', 'show', String(handedBack), ...data, '--json'], env)).stdout).history).toEqual([
       expect.objectContaining({ stakingKey: publicKey, outcome: 'released', endedAt: expect.any(Number) }),
     ]);
+    // Released, it can come back to the same key; declined, it does not.
+    const third = await claim();
+    expect(third.todoId).toBe(handedBack);
+    expect((await runCli(['lease', 'decline', String(third.todoId), third.leaseToken, ...lease, '--reason', 'needs a model this node does not run'], env)).stdout).toBe(
+      `todo ${handedBack} declined: back in the queue for another node\n`,
+    );
+    expect((await runCli(['todo', 'show', String(handedBack), ...data], env)).stdout).toMatch(
+      new RegExp(`^ {2}2\\. claimed \\S+Z by ${publicKey} → declined after \\d+ s: needs a model this node does not run$`, 'm'),
+    );
+    expect(JSON.parse((await runCli(['lease', 'claim', ...lease, '--json'], env)).stdout)).toEqual([]);
 
     const { id } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', ...data, '--json'], env)).stdout) as { id: string };
     expect((await runCli(['keys', 'revoke', id, ...data], env)).code).toBe(0);

@@ -68,6 +68,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return sign({ results: [{ ...lease, result: 'done' }] });
     case 'todos.reportFailures':
       return sign({ failures: [{ ...lease, error: 'failed' }] });
+    case 'todos.decline':
+      return sign({ declines: [{ ...lease, reason: 'over budget' }] });
     case 'workers.register':
       return sign({ githubUsername: 'property-tester' });
     case 'workers.setStake':

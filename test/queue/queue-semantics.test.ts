@@ -466,6 +466,7 @@ describe('queue semantics through the worker client (WebSocket) and the HTTP API
     expect(await stale.todos.reportFailures({ failures: [{ ...lease(old!), error: 'late' }] })).toEqual(lost);
     expect(await stale.todos.heartbeat({ leases: [lease(old!)] })).toEqual(lost);
     expect(await stale.todos.release({ leases: [lease(old!)] })).toEqual(lost);
+    expect(await stale.todos.decline({ declines: [{ ...lease(old!), reason: 'late' }] })).toEqual(lost);
     // A stolen token does not help either: the lease is bound to the holder's key.
     expect(await stale.todos.reportResults({ results: [{ ...lease(current!), result: 'stolen' }] })).toEqual(lost);
 
@@ -509,6 +510,29 @@ describe('queue semantics through the worker client (WebSocket) and the HTTP API
       expect(await worker.todos.release({ leases: [lease(claim!)] })).toEqual([{ todoId: todo.id, ok: true, status: 'initialized' }]);
       expect(getTodo(t.coordinator.core, todo.id)).toMatchObject({ status: 'initialized', attempts: 0 });
     }
+  });
+
+  it('decline over the client: the attempt is refunded, the reason kept, and the key is never offered the todo again', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    const { todo } = createTodo(core, todoInput({ maxAttempts: 1 }));
+    const small = t.workerClient(t.stakedWorker());
+    const [claim] = await small.todos.claim({ max: 1 });
+    expect(await small.todos.decline({ declines: [{ ...lease(claim!), reason: 'needs at least 6 model calls, this node allows 4' }] })).toEqual([
+      { todoId: todo.id, ok: true, status: 'initialized' },
+    ]);
+    expect(getTodo(core, todo.id)).toMatchObject({
+      status: 'initialized',
+      attempts: 0,
+      lastError: `declined by ${small.stakingKey.slice(0, 8)}…: needs at least 6 model calls, this node allows 4`,
+    });
+    expect(eventCounts(core, todo.id)).toMatchObject({ 'todo.created': 1, 'todo.claimed': 1, 'todo.declined': 1, 'todo.available': 2 });
+    const declined = core.sqlite.prepare("SELECT data FROM events WHERE type = 'todo.declined'").get() as { data: string };
+    expect(JSON.parse(declined.data)).toEqual({ stakingKey: small.stakingKey, error: 'needs at least 6 model calls, this node allows 4', attempts: 0 });
+    expect(await small.todos.claim({ max: 1 })).toEqual([]); // unlike a release
+    // Declining does not use up the last attempt: another node can still do it.
+    const big = t.workerClient(t.stakedWorker());
+    expect((await big.todos.claim({ max: 1 })).map((c) => ({ todoId: c.todoId, attempt: c.attempt }))).toEqual([{ todoId: todo.id, attempt: 1 }]);
   });
 
   it('registered GitHub users: another key of the same user does not get the todo again', async () => {

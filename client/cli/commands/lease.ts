@@ -96,4 +96,16 @@ export function registerLeaseCommands(program: Command): void {
       if (!outcome?.ok) process.exitCode = 1;
     },
   );
+  keyOption(
+    lease
+      .command('decline <todoId> <leaseToken>')
+      .description('say this key will not do the todo (no attempt counted; it is never offered to this key again)'),
+  )
+    .requiredOption('--reason <text>', 'why, for the operator (e.g. "needs a model this node does not run")')
+    .action(async (todoId: string, leaseToken: string, flags: KeyFlags & { reason: string }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const [outcome] = await withWorker(options, flags, (c) => c.todos.decline({ declines: [{ todoId: Number(todoId), leaseToken, reason: flags.reason }] }));
+      emit(options.json === true, outcome, () => (outcome?.ok ? `todo ${todoId} declined: back in the queue for another node` : `lease on todo ${todoId} was lost`));
+      if (!outcome?.ok) process.exitCode = 1;
+    });
 }

@@ -84,7 +84,7 @@ export const todoSpecs = sqliteTable('todo_specs', {
   spec: text('spec', { mode: 'json' }).notNull(),
 });
 
-export const ASSIGNMENT_OUTCOMES = ['active', 'completed', 'failed', 'expired', 'released', 'cancelled'] as const;
+export const ASSIGNMENT_OUTCOMES = ['active', 'completed', 'failed', 'expired', 'released', 'declined', 'cancelled'] as const;
 export type AssignmentOutcome = (typeof ASSIGNMENT_OUTCOMES)[number];
 
 /** One row per claim attempt. */
