@@ -21,8 +21,12 @@ export const isUnlimited = (budget: SwarmBudget | undefined): boolean =>
   budget === undefined || (budget.maxCalls === undefined && budget.maxTokens === undefined && budget.maxCostUsd === undefined);
 
 const count = (n: number) => n.toLocaleString('en-US');
-/** Dollars to the cent, or to 1/100 of a cent when cents would hide the amount: "$0.50", "$0.0123". */
-export const formatUsd = (usd: number) => `$${Math.abs(usd - Math.round(usd * 100) / 100) < 1e-9 ? usd.toFixed(2) : usd.toFixed(4)}`;
+/** Dollars to the cent when that is exact ("$0.50"), else to 1/100 of a cent, or two significant digits for tiny amounts ("$0.000058"). */
+export function formatUsd(usd: number): string {
+  if (Math.abs(usd - Math.round(usd * 100) / 100) < 1e-9) return `$${usd.toFixed(2)}`;
+  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
+  return `$${Number(usd.toPrecision(2))}`;
+}
 
 /** Which limit a run crossed, and by how much. */
 export interface BudgetOverrun {

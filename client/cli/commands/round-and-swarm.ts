@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { budgetFromLimits } from '../budget-flags.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
@@ -45,13 +46,22 @@ export function registerRoundAndSwarmCommands(program: Command): void {
     .command('run <spec.json>')
     .description('run a SwarmSpec on this machine with the engine (models per SWARMTASK_MODEL_MAP / --model-map)')
     .option('--model-map <map>', 'e.g. "*=offline"')
-    .action(async (file: string, flags: { modelMap?: string }, cmd: Command) => {
+    .option('--max-calls <n>', 'stop after this many model calls')
+    .option('--max-tokens <n>', 'stop past this many tokens (input + output)')
+    .option('--max-cost <usd>', "stop past this many US dollars at the price table's rates")
+    .action(async (file: string, flags: { modelMap?: string; maxCalls?: string; maxTokens?: string; maxCost?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
       const spec = readSpecFile(file);
+      const budget = budgetFromLimits({
+        calls: { name: '--max-calls', text: flags.maxCalls },
+        tokens: { name: '--max-tokens', text: flags.maxTokens },
+        costUsd: { name: '--max-cost', text: flags.maxCost },
+      });
       const { runSwarm, createProviderRegistry } = await import('../../../server/swarms/index.js');
       const providers = createProviderRegistry({ env: process.env, ...(flags.modelMap ? { modelMap: flags.modelMap } : {}) });
       const result = await runSwarm(spec, {
         providers,
+        budget,
         onEvent: options.json ? undefined : (e) => {
           if (e.type === 'agent_end') process.stderr.write(`  ${e.agent_name} answered (${e.usage.output_tokens} tokens)\n`);
         },

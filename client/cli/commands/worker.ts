@@ -3,6 +3,7 @@ import { globalOptions } from '../context.js';
 import { readKeyFileOption } from '../read-key-file.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { workerDataDir } from '../worker-data-dir.js';
+import { budgetFromLimits } from '../budget-flags.js';
 import { CliError } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
 import type { SwarmBudget } from '../../../server/swarms/run-budget.js';
@@ -32,21 +33,14 @@ function positiveInt(value: string | undefined, name: string, min: number, max: 
   return n;
 }
 
-/** The per-todo spending limits: flags, else environment; each must be a positive number. */
+/** The per-todo spending limits: flags, else environment. */
 function budgetFromFlags(flags: WorkerFlags, env: NodeJS.ProcessEnv): SwarmBudget {
-  const read = (flag: string, variable: string, value: string | undefined, integer: boolean): number | undefined => {
-    const text = value ?? (env[variable] || undefined);
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new CliError(`${flag} / ${variable} must be a positive ${integer ? 'integer' : 'number'}, got "${text}"`, 2);
-    }
-    return n;
-  };
-  const maxCalls = read('--max-calls-per-todo', 'SWARMTASK_MAX_CALLS_PER_TODO', flags.maxCallsPerTodo, true);
-  const maxTokens = read('--max-tokens-per-todo', 'SWARMTASK_MAX_TOKENS_PER_TODO', flags.maxTokensPerTodo, true);
-  const maxCostUsd = read('--max-cost-per-todo', 'SWARMTASK_MAX_COST_PER_TODO', flags.maxCostPerTodo, false);
-  return { ...(maxCalls ? { maxCalls } : {}), ...(maxTokens ? { maxTokens } : {}), ...(maxCostUsd ? { maxCostUsd } : {}) };
+  const source = (flag: string, variable: string, value: string | undefined) => ({ name: `${flag} / ${variable}`, text: value ?? env[variable] });
+  return budgetFromLimits({
+    calls: source('--max-calls-per-todo', 'SWARMTASK_MAX_CALLS_PER_TODO', flags.maxCallsPerTodo),
+    tokens: source('--max-tokens-per-todo', 'SWARMTASK_MAX_TOKENS_PER_TODO', flags.maxTokensPerTodo),
+    costUsd: source('--max-cost-per-todo', 'SWARMTASK_MAX_COST_PER_TODO', flags.maxCostPerTodo),
+  });
 }
 
 /**
