@@ -15,6 +15,8 @@ export const OTHER_VARIABLES: Record<string, string> = {
   SWARMTASK_MAX_CALLS_PER_TODO: 'a worker stops a todo after this many model calls',
   SWARMTASK_MAX_TOKENS_PER_TODO: 'a worker stops a todo past this many tokens',
   SWARMTASK_MAX_COST_PER_TODO: 'a worker stops a todo past this many US dollars of model calls',
+  SWARMTASK_MAX_COST_PER_DAY: 'a worker spends at most this many US dollars on models per rolling 24 h',
+  SWARMTASK_MAX_TOKENS_PER_DAY: 'a worker uses at most this many tokens per rolling 24 h',
   SWARMTASK_COORDINATOR_KEY: "the key a worker requires the coordinator's payout lists to be signed by",
   SWARMTASK_OPENAI_COMPATIBLE: 'extra OpenAI-compatible providers (name=baseURL,…)',
   SWARMTASK_ANTHROPIC_AUTH: 'bearer (default) or x-api-key for the Anthropic provider',

@@ -1,5 +1,7 @@
 import type { CoordinatorKeyPin } from '../worker/coordinator-pin.js';
+import type { SpendTotals } from '../worker/spend-ledger.js';
 import type { StoredSubmission, SubmissionState } from '../worker/submission-store.js';
+import { formatUsd } from '../../server/swarms/run-budget.js';
 import { table } from './output.js';
 import { formatWait } from './status-view.js';
 
@@ -13,6 +15,8 @@ export interface OutboxView {
   submissions: StoredSubmission[];
   /** More entries match than are shown. */
   more: boolean;
+  /** What the node's swarm runs spent on models in the last 24 h. */
+  spentLastDay: SpendTotals;
 }
 
 const COUNT_WORDS: Record<SubmissionState, string> = {
@@ -30,6 +34,10 @@ export function describeOutbox(view: OutboxView, now = Date.now()): string {
   const pins = Object.entries(view.coordinatorKeys);
   if (pins.length === 0) lines.push('coordinator key: none pinned yet (pinned at the first start against a coordinator)');
   for (const [taskId, pin] of pins) lines.push(`coordinator key of task ${taskId}: ${pin.key} (${pin.source}, ${pin.pinnedAt})`);
+  const spent = view.spentLastDay;
+  lines.push(
+    `spent on models in the last 24 h: ${formatUsd(spent.costUsd)}, ${spent.tokens.toLocaleString('en-US')} tokens, ${spent.calls} ${spent.calls === 1 ? 'call' : 'calls'} in ${spent.runs} ${spent.runs === 1 ? 'run' : 'runs'}`,
+  );
   if (total > 0) {
     lines.push('', table(view.submissions.map(outboxRow(now)), ['id', 'todo', 'round', 'state', 'created', 'submission', 'note']));
     if (view.more) lines.push(`(the newest ${view.submissions.length} shown; --limit N for more)`);

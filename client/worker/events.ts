@@ -9,7 +9,7 @@ import { formatUsd, type SwarmBudget } from '../../server/swarms/run-budget.js';
  * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
  */
 export type WorkerEvent =
-  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget }
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget; spendLimit?: string }
   | { type: 'coordinator_key_pinned'; taskId: string; key: string; source: PinSource; previous: string | null }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
@@ -30,7 +30,9 @@ export type WorkerEvent =
   | { type: 'claims_resumed' }
   | { type: 'payout_verified'; round: number; cid: string; amount: number }
   | { type: 'payout_invalid'; round: number; cid: string; problems: string[] }
-  | { type: 'released'; todoIds: number[] }
+  | { type: 'released'; todoIds: number[]; reason?: string }
+  | { type: 'spend_paused'; costUsd: number; tokens: number; limit: string; until: number }
+  | { type: 'spend_resumed' }
   | {
       type: 'audited';
       auditId: number;
@@ -75,7 +77,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
         (event.models === EMBEDDED_DEFAULT_MODEL_MAP
           ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
           : `models ${event.models})`) +
-        (event.budget ? `; per todo at most ${describeBudget(event.budget)}` : '')
+        (event.budget ? `; per todo at most ${describeBudget(event.budget)}` : '') +
+        (event.spendLimit ? `; at most ${event.spendLimit}` : '')
       );
     case 'coordinator_key_pinned':
       return describePin(event.taskId, event);
@@ -123,7 +126,14 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
     case 'payout_invalid':
       return `WARNING: round ${event.round} payout list ${event.cid} does NOT verify: ${event.problems.join('; ')}`;
     case 'released':
-      return `released ${event.todoIds.length === 1 ? 'todo' : 'todos'} ${event.todoIds.join(', ')} back to the queue`;
+      return `released ${event.todoIds.length === 1 ? 'todo' : 'todos'} ${event.todoIds.join(', ')} back to the queue${event.reason ? `: ${event.reason}` : ''}`;
+    case 'spend_paused':
+      return (
+        `spent ${formatUsd(event.costUsd)} and ${event.tokens.toLocaleString('en-US')} tokens on models, this node's limit is ${event.limit}: ` +
+        `no new work until ${new Date(event.until).toISOString()} (what is held is finished)`
+      );
+    case 'spend_resumed':
+      return "back under this node's spending limit: taking work again";
     case 'audited':
       return `audit ${event.auditId} (todo ${event.todoId} by ${short(event.submitter, 8)}): ${event.vote} — ${short(event.reason, 120)}`;
     case 'voted':

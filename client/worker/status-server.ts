@@ -12,6 +12,8 @@ export interface WorkerHealth {
   refusal: string | null;
   /** Since when the coordinator's operator has paused claims (the worker idles meanwhile); null otherwise. */
   claimsPausedSince: number | null;
+  /** Until when the node takes no new work because it reached its spending limit per day; null otherwise. */
+  spendPausedUntil: number | null;
 }
 
 export interface StatusServer {

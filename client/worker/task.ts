@@ -4,7 +4,10 @@ import { htmlBaseUrlForApi } from '../../shared/github/pr-url.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SubmissionRecord } from '../../shared/submission-schemas.js';
 import { whyDecline } from './fit-check.js';
-import { BudgetExceededError, describeOverrun, runSwarm, type ProviderRegistry, type SwarmBudget, type SwarmResult } from '../../server/swarms/index.js';
+import { meteredRun, SpendLimitReached } from './metered-run.js';
+import type { SpendLedger } from './spend-ledger.js';
+import { SpendWatch, type SpendLimit } from './spend-limit.js';
+import { BudgetExceededError, describeOverrun, type ProviderRegistry, type SwarmBudget, type SwarmResult } from '../../server/swarms/index.js';
 import type { SignedOutput } from '../signed-calls.js';
 import type { WorkerClient } from '../worker-client.js';
 import type { WorkerEvent } from './events.js';
@@ -62,6 +65,10 @@ export interface TaskRunnerOptions {
   /** Claim poll besides the events (default 5000 ms). */
   pollIntervalMs?: number;
   retry?: RetryPolicy;
+  /** Where what each run spent is recorded. */
+  spendLedger?: SpendLedger | undefined;
+  /** The node's spending limit per day: no claims while it is reached, and each run capped at what is left. */
+  spendLimit?: SpendLimit | undefined;
   /** What one todo's swarm may spend on models (this node pays for them); unlimited by default. */
   budget?: SwarmBudget | undefined;
 }
@@ -109,9 +116,11 @@ export class TaskRunner {
   /** Cuts a claim still waiting for its answer when the stop deadline passes. */
   private readonly claimAbort = new AbortController();
   private readonly pauseWatch: PauseWatch;
+  private readonly spendWatch: SpendWatch;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.pauseWatch = new PauseWatch(options.rpc, options.emit);
+    this.spendWatch = new SpendWatch(options.spendLimit, options.emit);
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 100) {
       throw new Error(`concurrency must be an integer 1..100, got ${options.concurrency}`);
     }
@@ -120,6 +129,11 @@ export class TaskRunner {
   /** When the coordinator paused claims, while it has (null otherwise, or not yet known). */
   get claimsPausedSince(): number | null {
     return this.pauseWatch.since;
+  }
+
+  /** Until when the node waits for its spending limit, while it does (null otherwise). */
+  get spendPausedUntil(): number | null {
+    return this.spendWatch.pausedUntil;
   }
 
   /** Leases this worker holds right now. */
@@ -181,7 +195,7 @@ export class TaskRunner {
       this.claimAgain = false;
       for (;;) {
         const free = concurrency - this.running.size;
-        if (free <= 0 || this.stopping) return;
+        if (free <= 0 || this.stopping || this.spendWatch.paused()) return;
         const claimed = await rpc.call('todos.claim', { max: free, ...(githubUsername ? { githubUsername } : {}) }, { signal: this.claimAbort.signal });
         if (this.stopping) {
           // Claimed while stopping: never started, so handed straight back.
@@ -281,10 +295,13 @@ export class TaskRunner {
         return;
       }
       const started = performance.now();
-      const result = await runSwarm(todo.spec, {
+      const result = await meteredRun(todo.spec, {
+        todoId: todo.todoId,
         providers: this.options.providers,
         signal: job.controller.signal,
-        ...(this.options.budget ? { budget: this.options.budget } : {}),
+        perTodo: this.options.budget,
+        ledger: this.options.spendLedger,
+        limit: this.options.spendLimit,
       });
       job.controller.signal.throwIfAborted();
       this.options.emit({
@@ -303,6 +320,11 @@ export class TaskRunner {
       if (job.releasing) return;
       if (job.leaseLost) {
         this.options.emit({ type: 'lease_lost', todoId: todo.todoId });
+        return;
+      }
+      if (error instanceof SpendLimitReached) {
+        // The node's day is spent, not the todo's fault: handed back whole, for any node (this one too, later).
+        await this.release([todo], error.message);
         return;
       }
       // Over budget: back to the queue for a node that will spend more on it (this key never gets it again).
@@ -461,11 +483,11 @@ export class TaskRunner {
     else this.options.emit({ type: 'lease_lost', todoId: todo.todoId });
   }
 
-  private async release(todos: { todoId: number; leaseToken: string }[]): Promise<void> {
+  private async release(todos: { todoId: number; leaseToken: string }[], reason?: string): Promise<void> {
     if (todos.length === 0) return;
     try {
       await this.options.rpc.call('todos.release', { leases: todos.map(({ todoId, leaseToken }) => ({ todoId, leaseToken })) });
-      this.options.emit({ type: 'released', todoIds: todos.map((t) => t.todoId) });
+      this.options.emit({ type: 'released', todoIds: todos.map((t) => t.todoId), ...(reason ? { reason } : {}) });
     } catch (error) {
       this.options.emit({ type: 'error', stage: 'release', message: `${describeError(error)} (the leases will expire instead)` });
     }

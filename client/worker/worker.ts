@@ -17,6 +17,8 @@ import { SubmissionStore } from './submission-store.js';
 import { SubmissionSender } from './submission.js';
 import { TaskRunner, type GitHubAccess } from './task.js';
 import { RepeatedErrors } from './repeated-errors.js';
+import { SpendLedger } from './spend-ledger.js';
+import { SpendLimit, type SpendLimitOptions } from './spend-limit.js';
 
 /**
  * A worker node: the Koii task stages over the typed, signed API — task (claim → run the swarm
@@ -59,6 +61,12 @@ export interface WorkerOptions {
    * reported failed (back to the queue for another node). Unlimited by default.
    */
   budget?: SwarmBudget | undefined;
+  /**
+   * What the node may spend on models per rolling day (dollars and/or tokens): once reached it
+   * takes no new work until old runs age out of the window, and each run is capped at what is
+   * left (a run stopped by it is released, not failed). What every run spent is kept in the data dir.
+   */
+  spendLimit?: SpendLimitOptions | undefined;
   /** Take part in audits (default true). */
   audit?: boolean;
   /** Ask this model for a verdict as the last audit check (off by default). */
@@ -137,6 +145,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let tasks: TaskRunner | undefined;
   let auditor: Auditor | undefined;
   let payouts: PayoutChecker | undefined;
+  let spendLedger: SpendLedger | undefined;
   let statusServer: StatusServer | undefined;
   let stopping: Promise<void> | undefined;
   /** Outbox count at stop (the store is closed afterwards). */
@@ -172,6 +181,7 @@ export function createWorker(options: WorkerOptions): Worker {
     awaitingStake,
     refusal: connected ? null : (refusal ?? null),
     claimsPausedSince: tasks?.claimsPausedSince ?? null,
+    spendPausedUntil: tasks?.spendPausedUntil ?? null,
   });
 
   /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */
@@ -203,6 +213,8 @@ export function createWorker(options: WorkerOptions): Worker {
         statusServer = await startStatusServer(options.statusPort, health, options.statusHost, metrics);
       }
       store = new SubmissionStore(dataDir);
+      spendLedger = new SpendLedger(dataDir);
+      const spendLimit = options.spendLimit ? new SpendLimit(spendLedger, options.spendLimit) : undefined;
       if (options.handleSignals) {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           const handler = () => void worker.stop();
@@ -224,6 +236,7 @@ export function createWorker(options: WorkerOptions): Worker {
           audits: options.audit !== false,
           models: providers.describe().modelMap,
           ...(options.budget && Object.keys(options.budget).length > 0 ? { budget: options.budget } : {}),
+          ...(spendLimit?.limited ? { spendLimit: spendLimit.describe() } : {}),
         });
         // Its signing key, checked against the pin before anything is signed for it.
         identity ??= await discover();
@@ -290,6 +303,8 @@ export function createWorker(options: WorkerOptions): Worker {
           github,
           mainWalletKey: options.mainWalletKey,
           budget: options.budget,
+          spendLedger,
+          spendLimit,
           ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
           retry,
         });
@@ -349,6 +364,7 @@ export function createWorker(options: WorkerOptions): Worker {
         const pendingSubmissions = store ? store.pendingCount(stakingKey, taskId ?? undefined) : 0;
         finalPending = pendingSubmissions;
         store?.close();
+        spendLedger?.close();
         await statusServer?.close();
         state = 'stopped';
         emit({ type: 'stopped', pendingSubmissions });

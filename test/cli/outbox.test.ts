@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCoordinatorPin } from '../../client/worker/coordinator-pin.js';
+import { SpendLedger } from '../../client/worker/spend-ledger.js';
 import { SubmissionStore, type NewSubmission } from '../../client/worker/submission-store.js';
 import { cidForBytes } from '../../shared/cid.js';
 import { generateKeypair } from '../../shared/keypair.js';
@@ -41,6 +42,10 @@ async function outboxInEveryState(dataDir: string, now: number): Promise<void> {
     store.close();
   }
   writeCoordinatorPin(dataDir, 'task-1', { key: coordinatorKey, source: 'first contact', pinnedAt: '2026-12-02T05:00:00.000Z' });
+  const ledger = new SpendLedger(dataDir);
+  ledger.record({ todoId: 11, at: now - 25 * 3_600_000, costUsd: 5, tokens: 99_999, calls: 9 }); // a day ago: left out
+  ledger.record({ todoId: 12, at: now - 3_600_000, costUsd: 0.0123, tokens: 4567, calls: 3 });
+  ledger.close();
 }
 
 describe('swarmtask outbox', () => {
@@ -52,11 +57,13 @@ describe('swarmtask outbox', () => {
     const human = await runCli(['outbox', '--data', dataDir]);
     expect(human.code).toBe(0);
     const lines = human.stdout.trimEnd().split('\n');
-    expect(lines.slice(0, 3)).toEqual([
+    expect(lines.slice(0, 4)).toEqual([
       `outbox ${dataDir}/worker.db: 5 submissions: 1 to report, 1 to submit, 1 sent, 1 refused, 1 dropped`,
       `coordinator key of task task-1: ${coordinatorKey} (first contact, 2026-12-02T05:00:00.000Z)`,
+      'spent on models in the last 24 h: $0.0123, 4,567 tokens, 3 calls in 1 run',
       '',
     ]);
+    lines.splice(2, 1);
     expect(lines[3]).toMatch(/^id\s+todo\s+round\s+state\s+created\s+submission\s+note$/);
     const notes = lines.slice(4).map((line) => line.split(/\s{2,}/));
     expect(notes.map((cells) => [cells[0], cells[1], cells[3], cells.at(-1)])).toEqual([
@@ -77,7 +84,7 @@ describe('swarmtask outbox', () => {
     expect(oneTodo.submissions.map((s) => s.todoId)).toEqual([13]);
 
     const limited = await runCli(['outbox', '--data', dataDir, '--state', 'sent,refused,dropped', '--limit', '2']);
-    expect(limited.stdout.trimEnd().split('\n').slice(4)).toEqual([expect.stringMatching(/^5 /), expect.stringMatching(/^4 /), '(the newest 2 shown; --limit N for more)']);
+    expect(limited.stdout.trimEnd().split('\n').slice(5)).toEqual([expect.stringMatching(/^5 /), expect.stringMatching(/^4 /), '(the newest 2 shown; --limit N for more)']);
   });
 
   it('says where no outbox is, and names a bad flag', async () => {

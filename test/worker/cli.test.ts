@@ -28,6 +28,8 @@ describe('swarmtask worker (CLI)', () => {
     expect(badBudget).toMatchObject({ code: 2, stderr: 'swarmtask: --max-cost-per-todo / SWARMTASK_MAX_COST_PER_TODO must be a positive number, got "-1"\n' });
     const badBudgetEnv = await runCli(['worker', '--key', keyFile], { SWARMTASK_MAX_CALLS_PER_TODO: '2.5' });
     expect(badBudgetEnv).toMatchObject({ code: 2, stderr: 'swarmtask: --max-calls-per-todo / SWARMTASK_MAX_CALLS_PER_TODO must be a positive integer, got "2.5"\n' });
+    const badDaily = await runCli(['worker', '--key', keyFile], { SWARMTASK_MAX_TOKENS_PER_DAY: 'lots' });
+    expect(badDaily).toMatchObject({ code: 2, stderr: 'swarmtask: --max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY must be a positive integer, got "lots"\n' });
     const badMap = await runCli(['worker', '--key', keyFile], { SWARMTASK_MODEL_MAP: 'nonsense' });
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toMatch(/SWARMTASK_MODEL_MAP/);
@@ -62,6 +64,7 @@ describe('swarmtask worker (CLI)', () => {
         coordinatorKeys: { 'test-task': { key: t.coordinator.core.coordinatorKey.publicKeyBase58, source: 'first contact' } },
         submissions: [{ todoId, state: 'sent', submissionCid: submitted.submissionCid, coordinatorSubmissionId: submitted.submissionId }],
         more: false,
+        spentLastDay: { runs: 1, calls: 2, costUsd: 0 }, // two agents, one call each, on the (free) offline model
       });
       for (const type of ['started', 'claimed', 'ran', 'stored', 'reported', 'submitted']) expect(lines.map((l) => l.type)).toContain(type);
       for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);

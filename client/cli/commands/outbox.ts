@@ -26,6 +26,8 @@ export function registerOutboxCommand(program: Command): void {
       const options = globalOptions(cmd);
       const { SUBMISSION_STATES, SubmissionStore, NoOutboxError } = await import('../../worker/submission-store.js');
       const { readCoordinatorPins } = await import('../../worker/coordinator-pin.js');
+      const { SpendLedger } = await import('../../worker/spend-ledger.js');
+      const { DAY_MS } = await import('../../worker/spend-limit.js');
       const { describeOutbox } = await import('../outbox-view.js');
       const states = flags.state === undefined ? undefined : parseStates(flags.state, SUBMISSION_STATES);
       const limit = flags.limit ?? 20;
@@ -39,6 +41,7 @@ export function registerOutboxCommand(program: Command): void {
         if (error instanceof NoOutboxError) throw new CliError(error.message, 1);
         throw error;
       }
+      const ledger = new SpendLedger(dataDir, { readOnly: true });
       try {
         const rows = store.newest({ ...(states ? { states } : {}), ...(flags.todo !== undefined ? { todoId: flags.todo } : {}), limit: limit + 1 });
         const view = {
@@ -47,10 +50,12 @@ export function registerOutboxCommand(program: Command): void {
           coordinatorKeys: readCoordinatorPins(dataDir),
           submissions: rows.slice(0, limit),
           more: rows.length > limit,
+          spentLastDay: ledger.spentSince(Date.now() - DAY_MS),
         };
         emit(options.json === true, view, () => describeOutbox(view));
       } finally {
         store.close();
+        ledger.close();
       }
     });
 }

@@ -24,6 +24,8 @@ interface WorkerFlags {
   maxCallsPerTodo?: string;
   maxTokensPerTodo?: string;
   maxCostPerTodo?: string;
+  maxCostPerDay?: string;
+  maxTokensPerDay?: string;
 }
 
 function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -60,6 +62,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--max-calls-per-todo <n>', 'stop a todo after this many model calls (env SWARMTASK_MAX_CALLS_PER_TODO; default: no limit)')
     .option('--max-tokens-per-todo <n>', 'stop a todo past this many tokens, input + output (env SWARMTASK_MAX_TOKENS_PER_TODO)')
     .option('--max-cost-per-todo <usd>', 'stop a todo past this many US dollars at the price table\'s rates (env SWARMTASK_MAX_COST_PER_TODO)')
+    .option('--max-cost-per-day <usd>', 'spend at most this many US dollars on models per rolling 24 h, then wait (env SWARMTASK_MAX_COST_PER_DAY)')
+    .option('--max-tokens-per-day <n>', 'use at most this many tokens per rolling 24 h, then wait (env SWARMTASK_MAX_TOKENS_PER_DAY)')
     .option('--no-audit', 'do not take audit assignments')
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
     .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
@@ -84,6 +88,11 @@ export function registerWorkerCommand(program: Command): void {
       const payoutCheckMs = positiveInt(flags.payoutCheckMs, '--payout-check-ms', 0, 86_400_000);
       const json = options.json === true || !process.stdout.isTTY;
       const budget = budgetFromFlags(flags, env);
+      const perDay = budgetFromLimits({
+        calls: { name: '', text: undefined },
+        tokens: { name: '--max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY', text: flags.maxTokensPerDay ?? env.SWARMTASK_MAX_TOKENS_PER_DAY },
+        costUsd: { name: '--max-cost-per-day / SWARMTASK_MAX_COST_PER_DAY', text: flags.maxCostPerDay ?? env.SWARMTASK_MAX_COST_PER_DAY },
+      });
       const coordinatorKey = flags.coordinatorKey ?? (env.SWARMTASK_COORDINATOR_KEY || undefined);
       if (coordinatorKey !== undefined && !StakingKeySchema.safeParse(coordinatorKey).success) {
         throw new CliError(`--coordinator-key / SWARMTASK_COORDINATOR_KEY must be a base58 Ed25519 public key, got "${coordinatorKey}"`, 2);
@@ -107,6 +116,7 @@ export function registerWorkerCommand(program: Command): void {
           mainWalletKey: flags.mainWallet,
           coordinatorKey,
           budget,
+          ...(Object.keys(perDay).length > 0 ? { spendLimit: { maxCostUsd: perDay.maxCostUsd, maxTokens: perDay.maxTokens } } : {}),
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
