@@ -41,8 +41,19 @@ describe('swarmtask worker (CLI)', () => {
     const keypair = t.stakedWorker();
     const keyFile = join(dir.path, 'worker.json');
     writeKeypairFile(keyFile, keypair);
-    const child = spawn(process.execPath, [CLI, 'worker', '--key', keyFile, '--data', join(dir.path, 'outbox'), '--poll-ms', '200'], {
-      env: { ...process.env, MIDDLE_SERVER_URL: t.url, TASK_ID: 'test-task', GITHUB_USERNAME: 'octo-worker', GITHUB_TOKEN: '', SWARMTASK_MODEL_MAP: '' },
+    // Budgets roomy enough for the work, to see the flags and variables arrive.
+    const budgetFlags = ['--max-calls-per-todo', '10', '--max-cost-per-day', '2.5'];
+    const child = spawn(process.execPath, [CLI, 'worker', '--key', keyFile, '--data', join(dir.path, 'outbox'), '--poll-ms', '200', ...budgetFlags], {
+      env: {
+        ...process.env,
+        MIDDLE_SERVER_URL: t.url,
+        TASK_ID: 'test-task',
+        GITHUB_USERNAME: 'octo-worker',
+        GITHUB_TOKEN: '',
+        SWARMTASK_MODEL_MAP: '',
+        SWARMTASK_MAX_TOKENS_PER_TODO: '50000',
+        SWARMTASK_MAX_TOKENS_PER_DAY: '1000000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: Record<string, unknown>[] = [];
@@ -70,7 +81,13 @@ describe('swarmtask worker (CLI)', () => {
       for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);
       // With no model map given, the operator is told that answers come from the offline model.
       const started = lines.find((l) => l.type === 'started') as unknown as WorkerEvent;
-      expect(started).toMatchObject({ models: '*=offline', concurrency: 1, audits: true });
+      expect(started).toMatchObject({
+        models: '*=offline',
+        concurrency: 1,
+        audits: true,
+        budget: { maxCalls: 10, maxTokens: 50_000 },
+        spendLimit: '$2.50, 1,000,000 tokens per day',
+      });
       expect(describeWorkerEvent(started)).toMatch(/models \*=offline: the offline model writes placeholder answers, set --model-map/);
     } finally {
       child.kill('SIGTERM');
