@@ -18,6 +18,15 @@ export interface SpendState {
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** "$5.00, 1,000,000 tokens per day". */
+export function describeSpendLimit(options: SpendLimitOptions): string {
+  const parts: string[] = [];
+  if (options.maxCostUsd !== undefined) parts.push(formatUsd(options.maxCostUsd));
+  if (options.maxTokens !== undefined) parts.push(`${options.maxTokens.toLocaleString('en-US')} tokens`);
+  const windowMs = options.windowMs ?? DAY_MS;
+  return `${parts.join(', ')} per ${windowMs === DAY_MS ? 'day' : `${Math.round(windowMs / 1000)} s`}`;
+}
+
 /**
  * Holds a node to what it may spend on models per rolling window: no new claims once the limit
  * is reached (until old runs age out of the window), and each run may spend at most what is
@@ -79,10 +88,7 @@ export class SpendLimit {
   }
 
   describe(): string {
-    const parts: string[] = [];
-    if (this.options.maxCostUsd !== undefined) parts.push(formatUsd(this.options.maxCostUsd));
-    if (this.options.maxTokens !== undefined) parts.push(`${this.options.maxTokens.toLocaleString('en-US')} tokens`);
-    return `${parts.join(', ')} per ${this.windowMs === DAY_MS ? 'day' : `${Math.round(this.windowMs / 1000)} s`}`;
+    return describeSpendLimit(this.options);
   }
 
   private over(spent: Pick<SpendTotals, 'costUsd' | 'tokens'>): boolean {

@@ -117,12 +117,16 @@ export interface Worker {
   readonly storeFile: string;
 }
 
+/** Where a worker's models run: the given map, else SWARMTASK_MODEL_MAP, else every model offline (no keys needed). */
+export function workerModelRegistry(env: Readonly<Record<string, string | undefined>>, modelMap: string | undefined): ProviderRegistry {
+  return createProviderRegistry({ env, modelMap: modelMap ?? (env['SWARMTASK_MODEL_MAP'] || EMBEDDED_DEFAULT_MODEL_MAP) });
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const env = options.env ?? process.env;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) throw new Error(`concurrency must be an integer 1..100, got ${String(options.concurrency)}`);
-  const providers =
-    options.providers ?? createProviderRegistry({ env, modelMap: options.modelMap ?? (env['SWARMTASK_MODEL_MAP'] || EMBEDDED_DEFAULT_MODEL_MAP) });
+  const providers = options.providers ?? workerModelRegistry(env, options.modelMap);
   const dataDir = resolve(options.dataDir ?? 'worker-data');
   const stakingKey = options.keypair.publicKeyBase58;
   const github: GitHubAccess | undefined = options.githubToken ? { token: options.githubToken, apiUrl: options.githubApiUrl } : undefined;

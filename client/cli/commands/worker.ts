@@ -4,7 +4,7 @@ import { readKeyFileOption } from '../read-key-file.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { workerDataDir } from '../worker-data-dir.js';
 import { budgetFromLimits } from '../budget-flags.js';
-import { CliError } from '../output.js';
+import { CliError, emit } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
 import type { SwarmBudget } from '../../../server/swarms/run-budget.js';
 
@@ -26,6 +26,7 @@ interface WorkerFlags {
   maxCostPerTodo?: string;
   maxCostPerDay?: string;
   maxTokensPerDay?: string;
+  check?: boolean;
 }
 
 function positiveInt(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -64,6 +65,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--max-cost-per-todo <usd>', 'stop a todo past this many US dollars at the price table\'s rates (env SWARMTASK_MAX_COST_PER_TODO)')
     .option('--max-cost-per-day <usd>', 'spend at most this many US dollars on models per rolling 24 h, then wait (env SWARMTASK_MAX_COST_PER_DAY)')
     .option('--max-tokens-per-day <n>', 'use at most this many tokens per rolling 24 h, then wait (env SWARMTASK_MAX_TOKENS_PER_DAY)')
+    .option('--check', 'check the setup (coordinator, its signing key, stake, models, budgets, data dir), claim nothing, and exit (1 if something is wrong)')
     .option('--no-audit', 'do not take audit assignments')
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
     .option('--poll-ms <ms>', 'claim/audit poll interval besides the events (default 5000)')
@@ -98,25 +100,60 @@ export function registerWorkerCommand(program: Command): void {
         throw new CliError(`--coordinator-key / SWARMTASK_COORDINATOR_KEY must be a base58 Ed25519 public key, got "${coordinatorKey}"`, 2);
       }
 
+      const spendLimit = Object.keys(perDay).length > 0 ? { maxCostUsd: perDay.maxCostUsd, maxTokens: perDay.maxTokens } : undefined;
+      const dataDir = workerDataDir(options, env);
+      const taskId = options.taskId ?? env.SWARMTASK_TASK_ID ?? env.TASK_ID;
+
+      const { ModelMapSyntaxError, LlmConfigError } = await import('../../../server/swarms/index.js');
+      /** A model map that does not parse, or names what cannot run, is a usage error (exit 2). */
+      const asUsageError = (error: unknown): unknown =>
+        error instanceof ModelMapSyntaxError || error instanceof LlmConfigError ? new CliError(`SWARMTASK_MODEL_MAP / --model-map: ${error.message}`, 2) : error;
+
+      if (flags.check) {
+        const { checkWorkerSetup, describeChecks } = await import('../worker-check.js');
+        const { workerModelRegistry } = await import('../../worker/worker.js');
+        const { describeSpendLimit } = await import('../../worker/spend-limit.js');
+        let providers;
+        try {
+          providers = workerModelRegistry(env, flags.modelMap);
+        } catch (error) {
+          throw asUsageError(error);
+        }
+        const keyFile = flags.key ?? (env.SWARMTASK_KEY_FILE || undefined);
+        const checks = await checkWorkerSetup({
+          serverUrl,
+          keypair,
+          keyFile,
+          taskId,
+          dataDir,
+          coordinatorKey,
+          providers,
+          budget,
+          spendLimit: spendLimit ? describeSpendLimit(spendLimit) : undefined,
+        });
+        const failed = checks.some((check) => check.status === 'fail');
+        emit(options.json === true, { ok: !failed, checks }, () => describeChecks(checks));
+        if (failed) process.exitCode = 1;
+        return;
+      }
+
       const { createWorker } = await import('../../worker/worker.js');
       const { describeWorkerEvent, eventJsonLine } = await import('../../worker/events.js');
-      const { ModelMapSyntaxError, LlmConfigError } = await import('../../../server/swarms/index.js');
-
       let worker;
       try {
         worker = createWorker({
           serverUrl,
           keypair,
-          taskId: options.taskId ?? env.SWARMTASK_TASK_ID ?? env.TASK_ID,
+          taskId,
           concurrency,
-          dataDir: workerDataDir(options, env),
+          dataDir,
           githubUsername: flags.githubUser ?? env.GITHUB_USERNAME,
           githubToken: env.GITHUB_TOKEN || undefined,
           githubApiUrl: env.GITHUB_API_URL || undefined,
           mainWalletKey: flags.mainWallet,
           coordinatorKey,
           budget,
-          ...(Object.keys(perDay).length > 0 ? { spendLimit: { maxCostUsd: perDay.maxCostUsd, maxTokens: perDay.maxTokens } } : {}),
+          ...(spendLimit ? { spendLimit } : {}),
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
@@ -134,11 +171,8 @@ export function registerWorkerCommand(program: Command): void {
           },
         });
       } catch (error) {
-        if (error instanceof ModelMapSyntaxError || error instanceof LlmConfigError) {
-          throw new CliError(`SWARMTASK_MODEL_MAP / --model-map: ${error.message}`, 2);
-        }
         if (error instanceof Error && /concurrency/.test(error.message)) throw new CliError(error.message, 2);
-        throw error;
+        throw asUsageError(error);
       }
 
       // Keeps the process alive between events; cleared when the worker has stopped.
