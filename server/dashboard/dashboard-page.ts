@@ -34,7 +34,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h2>Workers <span id="workersummary" class="muted"></span></h2>
 <table id="workers"><thead><tr><th>staking key</th><th>GitHub user</th><th>stake</th><th>can work</th><th>last seen</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
-<table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th></tr></thead><tbody></tbody></table>
+<table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th><th>last error</th></tr></thead><tbody></tbody></table>
 <h2>Recent events <input id="eventtype" class="filter" placeholder="only types starting with… (todo.failed, queue.)" autocomplete="off"> <span id="eventnote" class="muted"></span></h2>
 <table id="events"><thead><tr><th>id</th><th>time</th><th>type</th><th>todo</th><th>data</th></tr></thead><tbody></tbody></table>
 <script>
@@ -121,7 +121,7 @@ async function refresh(force) {
     $('workersummary').textContent = summary.registered + ' registered, ' + summary.staked + ' staked enough to work, ' + summary.activeLast10Minutes +
       ' active in the last 10 minutes' + (summary.registered > workers.workers.length ? '; the ' + workers.workers.length + ' seen most recently:' : '');
     rows('workers', workers.workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
-    rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt)]);
+    rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt), t.lastError]);
     rows('events', events.events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
     // One search looks through a bounded window of the log: say where it stopped short.
     $('eventnote').textContent = events.done || events.events.length === 30 ? '' : 'searched back to event #' + events.cursor + ' (swarmtask events --type … searches all)';

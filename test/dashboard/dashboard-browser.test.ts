@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createTodo, getTodo, pauseClaims, resumeClaims } from '../../server/queue/index.js';
+import { claimTodos, createTodo, declineLeases, getTodo, pauseClaims, resumeClaims } from '../../server/queue/index.js';
 import { lastTalliedRound, roundDetail } from '../../server/rounds/index.js';
 import { setStake } from '../../server/auth/workers.js';
 import { createApiKey } from '../../server/auth/api-keys.js';
@@ -143,6 +143,16 @@ describe('dashboard in a real browser', () => {
       { timeout: 15_000 },
     );
     expect(await tableRows(page, 'events').then((rows) => rows.map((row) => row[2]))).toContain('todo.created');
+    // A node declines it: the todo's row says who and why.
+    const node = t.stakedWorker().publicKeyBase58;
+    const [lease] = claimTodos(core, { stakingKey: node, max: 1 });
+    declineLeases(core, { stakingKey: node }, [{ todoId, leaseToken: lease!.leaseToken, reason: 'needs a model this node does not run' }]);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#todos tbody tr td:last-child')?.textContent?.startsWith('declined by'), null, {
+      timeout: 15_000,
+    });
+    expect(await tableRows(page, 'todos')).toEqual([
+      [String(todoId), 'initialized', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '0/5', '', expect.any(String), `declined by ${node.slice(0, 8)}…: needs a model this node does not run`],
+    ]);
     // An operator pauses claims: the header says so until they resume.
     pauseClaims(core, 'maintenance');
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent?.includes('claims PAUSED since'), null, { timeout: 15_000 });
