@@ -8,6 +8,7 @@ import { LlmConfigError, type ProviderRegistry, type SwarmBudget } from '../../s
 import { discoverCoordinator, type CoordinatorIdentity } from '../discover-task-id.js';
 import { COORDINATOR_KEYS_FILE, CoordinatorKeyMismatchError, decideCoordinatorKey, readCoordinatorPins } from '../worker/coordinator-pin.js';
 import { describeBudget } from '../worker/events.js';
+import { describeSpendLimit, type SpendLimitOptions } from '../worker/spend-limit.js';
 import { createWorkerClient } from '../worker-client.js';
 import { describeError } from '../worker/rpc.js';
 
@@ -35,7 +36,7 @@ export interface WorkerCheckInput {
   coordinatorKey: string | undefined;
   providers: ProviderRegistry;
   budget: SwarmBudget;
-  spendLimit: string | undefined;
+  spendLimit: SpendLimitOptions | undefined;
 }
 
 export async function checkWorkerSetup(input: WorkerCheckInput): Promise<Check[]> {
@@ -107,11 +108,14 @@ function localChecks(input: WorkerCheckInput): Check[] {
   return [modelCheck(input.providers), budgetCheck(input), dataDirCheck(input.dataDir)];
 }
 
+/** Every rule's target, and the model the original example work item asks for: what this node's work will run on. */
+function modelTargets(providers: ProviderRegistry): string[] {
+  return [...new Set([...providers.modelMap.map((rule) => rule.target), ...EXAMPLE_SWARM_SPEC.agents.map((agent) => agent.model_name)])];
+}
+
 function modelCheck(providers: ProviderRegistry): Check {
   const map = providers.describe().modelMap;
-  // Every rule's target, and the model the original example work item asks for.
-  const targets = [...providers.modelMap.map((rule) => rule.target), ...EXAMPLE_SWARM_SPEC.agents.map((agent) => agent.model_name)];
-  for (const target of new Set(targets)) {
+  for (const target of modelTargets(providers)) {
     try {
       providers.resolve(target);
     } catch (error) {
@@ -127,11 +131,32 @@ function modelCheck(providers: ProviderRegistry): Check {
 function budgetCheck(input: WorkerCheckInput): Check {
   const parts = [
     ...(Object.keys(input.budget).length > 0 ? [`per todo at most ${describeBudget(input.budget)}`] : []),
-    ...(input.spendLimit ? [`at most ${input.spendLimit}`] : []),
+    ...(input.spendLimit ? [`at most ${describeSpendLimit(input.spendLimit)}`] : []),
   ];
+  if (input.budget.maxCostUsd !== undefined || input.spendLimit?.maxCostUsd !== undefined) {
+    // A dollar limit counts calls at the price table's rates: a model without a price slips past it.
+    const unpriced = [...new Set(modelTargets(input.providers).flatMap((target) => unpricedRoute(input.providers, target) ?? []))];
+    if (unpriced.length > 0) {
+      return {
+        name: 'budgets',
+        status: 'warn',
+        detail: `${parts.join('; ')}; but ${unpriced.join(', ')} ${unpriced.length === 1 ? 'has' : 'have'} no price in the price table, so dollar limits do not count ${unpriced.length === 1 ? 'it' : 'them'}: add a token limit`,
+      };
+    }
+  }
   return parts.length > 0
     ? { name: 'budgets', status: 'ok', detail: parts.join('; ') }
     : { name: 'budgets', status: 'ok', detail: 'none: this node pays for whatever model calls a todo makes (--max-cost-per-todo, --max-cost-per-day)' };
+}
+
+/** `provider/model` where `model` ends up, when the price table has no price for it (local providers are free). */
+function unpricedRoute(providers: ProviderRegistry, model: string): string | undefined {
+  try {
+    const resolved = providers.resolve(model);
+    return providers.costOf(resolved, { inputTokens: 1, outputTokens: 1 }).priced ? undefined : `${resolved.providerId}/${resolved.model}`;
+  } catch {
+    return undefined; // a model that cannot run is the models check's failure, not this one's
+  }
 }
 
 function dataDirCheck(dataDir: string): Check {

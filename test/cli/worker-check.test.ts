@@ -73,6 +73,24 @@ describe('swarmtask worker --check', () => {
     expect(t.coordinator.core.sqlite.prepare('SELECT count(*) AS n FROM workers WHERE staking_key = ?').get(keypair.publicKeyBase58)).toEqual({ n: 0 });
   });
 
+  it('warns that a dollar limit does not see a model without a price', async () => {
+    using dir = tempDir();
+    const keyFile = join(dir.path, 'node.json');
+    writeKeypairFile(keyFile, generateKeypair());
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const args = ['worker', '--check', '--key', keyFile, '--server', url, '--data', join(dir.path, 'd'), '--model-map', '*=openai/gpt-9-preview'];
+    const env = { ...noKeys, OPENAI_API_KEY: 'sk-test' };
+    const dollars = await runCli([...args, '--max-cost-per-day', '5'], env);
+    expect(dollars.stdout).toMatch(
+      /^warn +budgets +at most \$5\.00 per day; but openai\/gpt-9-preview has no price in the price table, so dollar limits do not count it: add a token limit$/m,
+    );
+    // Tokens are counted whatever the price; and local models (Ollama) are free, so a dollar limit is right about them.
+    const tokens = await runCli([...args, '--max-tokens-per-day', '2000000'], env);
+    expect(tokens.stdout).toMatch(/^ok +budgets +at most 2,000,000 tokens per day$/m);
+    const local = await runCli([...args.slice(0, -1), '*=ollama/llama3.1', '--max-cost-per-day', '5'], env);
+    expect(local.stdout).toMatch(/^ok +budgets +at most \$5\.00 per day$/m);
+  });
+
   it('still checks what it can when the coordinator does not answer', async () => {
     using dir = tempDir();
     const keyFile = join(dir.path, 'node.json');

@@ -112,7 +112,6 @@ export function registerWorkerCommand(program: Command): void {
       if (flags.check) {
         const { checkWorkerSetup, describeChecks } = await import('../worker-check.js');
         const { workerModelRegistry } = await import('../../worker/worker.js');
-        const { describeSpendLimit } = await import('../../worker/spend-limit.js');
         let providers;
         try {
           providers = workerModelRegistry(env, flags.modelMap);
@@ -129,7 +128,7 @@ export function registerWorkerCommand(program: Command): void {
           coordinatorKey,
           providers,
           budget,
-          spendLimit: spendLimit ? describeSpendLimit(spendLimit) : undefined,
+          spendLimit,
         });
         const failed = checks.some((check) => check.status === 'fail');
         emit(options.json === true, { ok: !failed, checks }, () => describeChecks(checks));
