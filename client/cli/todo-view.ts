@@ -12,11 +12,14 @@ type ShownTodo = Omit<TodoRecord, 'result'> & { result?: unknown };
 const ERROR_CHARS = 160;
 
 /** `todo show` for a person: what it is, where it stands, who holds it, what went wrong, each claim. `--json` gives the whole record. */
-export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], now = Date.now()): string {
+export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], options: { now?: number; minimumCalls?: number | null } = {}): string {
+  const { now = Date.now(), minimumCalls = null } = options;
   const spec = todo.spec;
+  // The fewest model calls any run of it makes: what a node's --max-calls-per-todo must allow.
+  const calls = minimumCalls === null ? '' : `, at least ${minimumCalls} model ${minimumCalls === 1 ? 'call' : 'calls'} a run`;
   const lines: Array<[string, string]> = [
     ['status', todo.status],
-    ['swarm', `${spec.swarm_type ?? 'auto'}${spec.name ? `: ${spec.name}` : ''} (${spec.agents.length} ${spec.agents.length === 1 ? 'agent' : 'agents'})`],
+    ['swarm', `${spec.swarm_type ?? 'auto'}${spec.name ? `: ${spec.name}` : ''} (${spec.agents.length} ${spec.agents.length === 1 ? 'agent' : 'agents'}${calls})`],
     ['task', spec.task],
     ['reward', formatSwarms(todo.reward)],
     ['priority', String(todo.priority)],

@@ -35,7 +35,7 @@ describe('swarmtask CLI: what it shows (todo pages, amounts, rounds, status)', (
     expect(shown[0]).toBe('todo 1');
     for (const line of [
       /^ {2}status +initialized$/,
-      /^ {2}swarm +ConcurrentWorkflow: Financial Analysis Swarm \(1 agent\)$/,
+      /^ {2}swarm +ConcurrentWorkflow: Financial Analysis Swarm \(1 agent, at least 1 model call a run\)$/,
       /^ {2}reward +1\.5 SWARMS$/,
       /^ {2}attempts +0 of 5$/,
       /^ {2}repository +acme\/site$/,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SwarmSpec } from '../../../shared/swarm-spec.js';
 import { EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
 import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
@@ -150,7 +151,8 @@ export function registerAdminCommands(program: Command): void {
       const options = globalOptions(cmd);
       const todoId = integer('id')(id);
       const { record, history } = await withAdmin(options, async (api) => ({ record: await api.getTodo(todoId), history: await api.todoHistory(todoId) }));
-      emit(options.json === true, { ...record, history }, () => describeTodo(record, history));
+      const minimumCalls = options.json === true ? null : await minimumCallsOrNull(record.spec);
+      emit(options.json === true, { ...record, history }, () => describeTodo(record, history, { minimumCalls }));
     });
   for (const [name, verb] of [
     ['cancel', 'cancel a queued or in-progress todo'],
@@ -167,5 +169,17 @@ export function registerAdminCommands(program: Command): void {
           name === 'cancel' ? `todo ${record.id} cancelled` : `todo ${record.id} back in the queue (attempts ${record.attempts}/${record.maxAttempts})`,
         );
       });
+  }
+}
+
+/** The fewest model calls a run of `spec` makes, for people (null if the engine rejects the spec); loaded only when shown. */
+async function minimumCallsOrNull(spec: SwarmSpec): Promise<number | null> {
+  const { minimumModelCalls } = await import('../../../server/swarms/minimum-calls.js');
+  const { SwarmSpecError } = await import('../../../server/swarms/errors.js');
+  try {
+    return minimumModelCalls(spec);
+  } catch (error) {
+    if (error instanceof SwarmSpecError) return null;
+    throw error;
   }
 }
