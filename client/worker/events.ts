@@ -2,6 +2,7 @@ import { formatSwarms } from '../../shared/swarms-units.js';
 import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
 import { describePin, type PinSource } from './coordinator-pin.js';
 import { formatUsd, type SwarmBudget } from '../../server/swarms/run-budget.js';
+import { describeSpendLimit, type SpendLimitOptions } from './spend-limit.js';
 
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
@@ -9,7 +10,7 @@ import { formatUsd, type SwarmBudget } from '../../server/swarms/run-budget.js';
  * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
  */
 export type WorkerEvent =
-  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget; spendLimit?: string }
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget; spendLimit?: SpendLimitOptions }
   | { type: 'coordinator_key_pinned'; taskId: string; key: string; source: PinSource; previous: string | null }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
@@ -78,7 +79,7 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
           ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
           : `models ${event.models})`) +
         (event.budget ? `; per todo at most ${describeBudget(event.budget)}` : '') +
-        (event.spendLimit ? `; at most ${event.spendLimit}` : '')
+        (event.spendLimit ? `; at most ${describeSpendLimit(event.spendLimit)}` : '')
       );
     case 'coordinator_key_pinned':
       return describePin(event.taskId, event);

@@ -55,6 +55,8 @@ export class SpendLedger {
   }
 
   record(entry: SpendEntry): void {
+    // A run cut off by a stop can end after the worker closed its files: nothing to keep it in then.
+    if (!this.db.open) return;
     this.db
       .prepare('INSERT INTO spend (todo_id, at, cost_usd, tokens, calls) VALUES (?, ?, ?, ?, ?)')
       .run(entry.todoId, entry.at, entry.costUsd, entry.tokens, entry.calls);

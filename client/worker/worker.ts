@@ -240,7 +240,7 @@ export function createWorker(options: WorkerOptions): Worker {
           audits: options.audit !== false,
           models: providers.describe().modelMap,
           ...(options.budget && Object.keys(options.budget).length > 0 ? { budget: options.budget } : {}),
-          ...(spendLimit?.limited ? { spendLimit: spendLimit.describe() } : {}),
+          ...(spendLimit?.limited ? { spendLimit: options.spendLimit } : {}),
         });
         // Its signing key, checked against the pin before anything is signed for it.
         identity ??= await discover();

@@ -86,7 +86,7 @@ describe('swarmtask worker (CLI)', () => {
         concurrency: 1,
         audits: true,
         budget: { maxCalls: 10, maxTokens: 50_000 },
-        spendLimit: '$2.50, 1,000,000 tokens per day',
+        spendLimit: { maxCostUsd: 2.5, maxTokens: 1_000_000 },
       });
       expect(describeWorkerEvent(started)).toMatch(/models \*=offline: the offline model writes placeholder answers, set --model-map/);
     } finally {
