@@ -11,6 +11,7 @@ import { describeBudget } from '../worker/events.js';
 import { describeSpendLimit, type SpendLimitOptions } from '../worker/spend-limit.js';
 import { createWorkerClient } from '../worker-client.js';
 import { describeError } from '../worker/rpc.js';
+import { WORKER_DB_FILE } from '../worker/worker-db.js';
 
 /**
  * `swarmtask worker --check`: what a node runner wants to know before leaving a worker running,
@@ -167,7 +168,7 @@ function dataDirCheck(dataDir: string): Check {
   } catch {
     return { name: 'data dir', status: 'fail', detail: `${dataDir} cannot be written (${existing} is not writable): the outbox lives there` };
   }
-  return { name: 'data dir', status: 'ok', detail: existsSync(join(dataDir, 'worker.db')) ? `${dataDir} (outbox present: swarmtask outbox)` : `${dataDir} (created at the first start)` };
+  return { name: 'data dir', status: 'ok', detail: existsSync(join(dataDir, WORKER_DB_FILE)) ? `${dataDir} (outbox present: swarmtask outbox)` : `${dataDir} (created at the first start)` };
 }
 
 /** One line per check: `ok    coordinator  http://… runs task …`. */

@@ -1,8 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../../server/db/sqlite.js';
-import { SUBMISSION_STORE_FILE } from './submission-store.js';
+import { openWorkerDb } from './worker-db.js';
 
 /**
  * What this node spent on models, one row per swarm run (finished or stopped), in its data dir
@@ -40,18 +37,10 @@ CREATE INDEX IF NOT EXISTS spend_at ON spend (at);
 export class SpendLedger {
   private readonly db: Database.Database;
 
-  /** Opens (creating) the ledger in `<dataDir>/worker.db`; `readOnly` looks at an existing one (throws if there is none). */
+  /** Opens (creating) the ledger in `<dataDir>/worker.db`; `readOnly` looks at an existing one (NoOutboxError if there is none). */
   constructor(dataDir: string, options: { readOnly?: boolean } = {}) {
-    const file = join(dataDir, SUBMISSION_STORE_FILE);
-    if (options.readOnly) {
-      this.db = openSqlite(file, { readonly: true, fileMustExist: true });
-    } else {
-      mkdirSync(dataDir, { recursive: true });
-      this.db = openSqlite(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.exec(SCHEMA);
-    }
-    this.db.pragma('busy_timeout = 5000');
+    ({ db: this.db } = openWorkerDb(dataDir, options));
+    if (!options.readOnly) this.db.exec(SCHEMA);
   }
 
   record(entry: SpendEntry): void {

@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../../server/db/sqlite.js';
+import { openWorkerDb } from './worker-db.js';
 
 /**
  * The worker's durable outbox (a SQLite file in its data dir). A finished todo's result report
@@ -88,17 +86,9 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (staking_key, task_id, next_attempt_at) WHERE state IN ('unreported', 'reported');
 `;
 
-export const SUBMISSION_STORE_FILE = 'worker.db';
+export { NoOutboxError } from './worker-db.js';
 
 export const SUBMISSION_STATES: readonly SubmissionState[] = ['unreported', 'reported', 'sent', 'refused', 'dropped'];
-
-/** Asked to look at a worker's outbox where no worker has kept one. */
-export class NoOutboxError extends Error {
-  constructor(readonly dataDir: string) {
-    super(`no worker outbox in ${dataDir} (a worker started with --data ${dataDir} keeps its ${SUBMISSION_STORE_FILE} there)`);
-    this.name = 'NoOutboxError';
-  }
-}
 
 function toStored(row: Row): StoredSubmission {
   return {
@@ -132,19 +122,10 @@ export class SubmissionStore {
    * (a running worker may be writing it meanwhile) and throws NoOutboxError if there is none.
    */
   constructor(dataDir: string, options: { readOnly?: boolean } = {}) {
-    this.file = join(dataDir, SUBMISSION_STORE_FILE);
-    if (options.readOnly) {
-      if (!existsSync(this.file)) throw new NoOutboxError(dataDir);
-      this.db = openSqlite(this.file, { readonly: true, fileMustExist: true });
-      this.db.pragma('busy_timeout = 5000');
-      return;
-    }
-    mkdirSync(dataDir, { recursive: true });
-    this.db = openSqlite(this.file);
-    this.db.pragma('journal_mode = WAL');
+    ({ db: this.db, file: this.file } = openWorkerDb(dataDir, options));
+    if (options.readOnly) return;
     // Every write must be on disk before the worker goes on to report: the outbox is the proof.
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
   }
 

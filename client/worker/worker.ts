@@ -18,6 +18,7 @@ import { SubmissionSender } from './submission.js';
 import { TaskRunner, type GitHubAccess } from './task.js';
 import { RepeatedErrors } from './repeated-errors.js';
 import { SpendLedger } from './spend-ledger.js';
+import { WORKER_DB_FILE } from './worker-db.js';
 import { SpendLimit, type SpendLimitOptions } from './spend-limit.js';
 
 /**
@@ -207,7 +208,7 @@ export function createWorker(options: WorkerOptions): Worker {
     get statusUrl() {
       return statusServer?.url ?? null;
     },
-    storeFile: resolve(dataDir, 'worker.db'),
+    storeFile: resolve(dataDir, WORKER_DB_FILE),
 
     async start() {
       if (state !== 'created') throw new Error(`worker already ${state}`);
