@@ -1,5 +1,6 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
 import { formatWait } from './status-view.js';
+import { clip } from './output.js';
 
 /**
  * Turns coordinator events into one human line each, for `swarmtask up`. Unknown or noisy events
@@ -12,13 +13,6 @@ export interface EventLike {
   data: unknown;
 }
 
-/** At most `max` characters, cut at a word and marked with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s;,:]+$/, '')}…`;
-}
 
 export function describeEvent(event: EventLike, names: Map<string, string>): string | null {
   const d = (event.data ?? {}) as Record<string, unknown>;

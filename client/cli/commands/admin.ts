@@ -3,7 +3,7 @@ import type { SwarmSpec } from '../../../shared/swarm-spec.js';
 import { EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
 import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
-import { CliError, emit, integer, table } from '../output.js';
+import { clip, CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
 import { describeTodo } from '../todo-view.js';
 import { describeWorker } from '../worker-view.js';
@@ -137,8 +137,18 @@ export function registerAdminCommands(program: Command): void {
       );
       emit(options.json === true, page, () =>
         table(
-          page.todos.map((t) => ({ id: t.id, status: t.status, type: t.spec.swarm_type ?? 'auto', name: t.spec.name ?? '', attempts: `${t.attempts}/${t.maxAttempts}`, holder: t.holderKey, updated: t.updatedAt })),
-          ['id', 'status', 'type', 'name', 'attempts', 'holder', 'updated'],
+          page.todos.map((t) => ({
+            id: t.id,
+            status: t.status,
+            type: t.spec.swarm_type ?? 'auto',
+            name: t.spec.name ?? '',
+            attempts: `${t.attempts}/${t.maxAttempts}`,
+            holder: t.holderKey,
+            updated: t.updatedAt,
+            // Why it failed or was declined, cut to keep the table a table (todo show has it whole).
+            'last error': t.lastError === null ? null : clip(t.lastError, 70),
+          })),
+          ['id', 'status', 'type', 'name', 'attempts', 'holder', 'updated', 'last error'],
         ),
       );
       // The hint goes to stderr, so piping the table stays clean; --json carries nextBeforeId.
