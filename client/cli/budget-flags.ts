@@ -17,9 +17,9 @@ function readLimit({ name, text }: LimitSource, integer: boolean): number | unde
   return n;
 }
 
-/** A swarm budget from command-line limits; bad values exit 2 naming the flag. */
-export function budgetFromLimits(limits: { calls: LimitSource; tokens: LimitSource; costUsd: LimitSource }): SwarmBudget {
-  const maxCalls = readLimit(limits.calls, true);
+/** A swarm budget from command-line limits (a node's day has no call limit); bad values exit 2 naming the flag. */
+export function budgetFromLimits(limits: { calls?: LimitSource; tokens: LimitSource; costUsd: LimitSource }): SwarmBudget {
+  const maxCalls = limits.calls ? readLimit(limits.calls, true) : undefined;
   const maxTokens = readLimit(limits.tokens, true);
   const maxCostUsd = readLimit(limits.costUsd, false);
   return { ...(maxCalls ? { maxCalls } : {}), ...(maxTokens ? { maxTokens } : {}), ...(maxCostUsd ? { maxCostUsd } : {}) };

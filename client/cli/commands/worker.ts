@@ -91,7 +91,6 @@ export function registerWorkerCommand(program: Command): void {
       const json = options.json === true || !process.stdout.isTTY;
       const budget = budgetFromFlags(flags, env);
       const perDay = budgetFromLimits({
-        calls: { name: '', text: undefined },
         tokens: { name: '--max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY', text: flags.maxTokensPerDay ?? env.SWARMTASK_MAX_TOKENS_PER_DAY },
         costUsd: { name: '--max-cost-per-day / SWARMTASK_MAX_COST_PER_DAY', text: flags.maxCostPerDay ?? env.SWARMTASK_MAX_COST_PER_DAY },
       });
