@@ -10,11 +10,14 @@ export const RepoSlugSchema = z
 
 export const TodoIdSchema = z.number().int().positive();
 
+/** Priority range of a todo (higher is claimed first). */
+export const PrioritySchema = z.number().int().min(-1000).max(1000);
+
 export const CreateTodoInputSchema = z.object({
   spec: SwarmSpecSchema,
   repo: RepoSlugSchema.optional(),
   reward: BaseUnitsSchema.optional(),
-  priority: z.number().int().min(-1000).max(1000).default(0),
+  priority: PrioritySchema.default(0),
   /** Creating twice with the same key returns the first todo instead of a second one. */
   dedupeKey: z.string().min(1).max(200).optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
@@ -48,6 +51,23 @@ export const ListTodosInputSchema = z.object({
   beforeId: z.number().int().positive().optional(),
 });
 export type ListTodosInput = z.output<typeof ListTodosInputSchema>;
+
+/**
+ * `todos.update`: what an operator may change on a todo after creating it. Each field has the
+ * statuses it may change in (see server/queue/update-todo.ts); at least one field is given.
+ */
+export const UpdateTodoInputSchema = z
+  .object({
+    id: TodoIdSchema,
+    priority: PrioritySchema.optional(),
+    reward: BaseUnitsSchema.optional(),
+    /** When it may be claimed, ms since the epoch (now or earlier: at once; later: it waits, like a scheduled todo). */
+    availableAt: z.number().int().min(0).max(8.64e15).optional(),
+  })
+  .refine((input) => input.priority !== undefined || input.reward !== undefined || input.availableAt !== undefined, {
+    message: 'nothing to change: give priority, reward or availableAt',
+  });
+export type UpdateTodoInput = z.output<typeof UpdateTodoInputSchema>;
 
 /** `todos.redriveFailed`: failed todos back in the queue, filtered, oldest failure first. */
 export const RedriveFailedInputSchema = z.object({

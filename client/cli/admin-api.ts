@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { Logger } from 'pino';
-import type { CreateTodoInput, ListTodosInput, RedriveFailedInput } from '../../shared/todo-schemas.js';
+import type { CreateTodoInput, ListTodosInput, RedriveFailedInput, UpdateTodoInput } from '../../shared/todo-schemas.js';
 import type { FindEventsQuery } from '../../shared/event-schemas.js';
 import type { ListWorkersInput } from '../../shared/worker-schemas.js';
 import type { AppRouter } from '../../server/routers/_app.js';
@@ -20,6 +20,7 @@ export interface AdminApi {
   todoHistory(id: number): Promise<Out['todos']['history']>;
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
   redriveTodo(id: number): Promise<Out['todos']['redrive']>;
+  updateTodo(input: UpdateTodoInput): Promise<Out['todos']['update']>;
   redriveFailed(filter: RedriveFailedInput): Promise<Out['todos']['redriveFailed']>;
   setStake(stakingKey: string, stake: number): Promise<Out['workers']['setStake']>;
   listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
@@ -59,6 +60,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     todoHistory: (id) => call.todos.history({ id }),
     cancelTodo: (id) => call.todos.cancel({ id }),
     redriveTodo: (id) => call.todos.redrive({ id }),
+    updateTodo: (input) => call.todos.update(input),
     redriveFailed: (filter) => call.todos.redriveFailed(filter),
     setStake: (stakingKey, stake) => call.workers.setStake({ stakingKey, stake }),
     listWorkers: (input) => call.workers.list(input),
@@ -94,6 +96,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     todoHistory: (id) => trpc.todos.history.query({ id }),
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),
     redriveTodo: (id) => trpc.todos.redrive.mutate({ id }),
+    updateTodo: (input) => trpc.todos.update.mutate(input),
     redriveFailed: (filter) => trpc.todos.redriveFailed.mutate(filter),
     setStake: (stakingKey, stake) => trpc.workers.setStake.mutate({ stakingKey, stake }),
     listWorkers: (input) => trpc.workers.list.query(input),

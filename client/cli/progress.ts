@@ -1,6 +1,7 @@
 import { formatSwarms } from '../../shared/swarms-units.js';
 import { formatWait } from './status-view.js';
 import { clip } from './output.js';
+import { describeTodoChanges, type TodoChangesLike } from './todo-changes.js';
 
 /**
  * Turns coordinator events into one human line each, for `swarmtask up`. Unknown or noisy events
@@ -11,6 +12,8 @@ export interface EventLike {
   type: string;
   todoId: number | null;
   data: unknown;
+  /** When it was recorded (ms); times in the line are told relative to it. */
+  createdAt?: number;
 }
 
 
@@ -45,6 +48,10 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
       return `${todo} done`;
     case 'todo.cancelled':
       return `${todo} cancelled`;
+    case 'todo.updated': {
+      const changes = describeTodoChanges((d.changes ?? {}) as TodoChangesLike, event.createdAt ?? Date.now());
+      return changes === '' ? null : `${todo} updated by the operator: ${changes}`;
+    }
     case 'todo.redriven':
       return `${todo} redriven: back in the queue with a fresh attempt budget`;
     case 'queue.paused':

@@ -63,7 +63,9 @@ export function insertTodo(core: Core, input: CreateTodoInput, now: number): { i
   cachedStatement(core.sqlite, 'INSERT INTO todo_specs (todo_id, spec) VALUES (?, ?)').run(inserted.id, JSON.stringify(input.spec));
   appendEvent(core.sqlite, { type: 'todo.created', todoId: inserted.id, data: { availableAt } }, now);
   if (announce) {
-    appendEvent(core.sqlite, { type: 'todo.available', todoId: inserted.id, data: availableEventData(input, inserted.id) }, now);
+    // The reward it will pay (the default when none was given), as every later announcement says.
+    const announced = { ...input, reward: input.reward ?? core.queue.defaultReward };
+    appendEvent(core.sqlite, { type: 'todo.available', todoId: inserted.id, data: availableEventData(announced, inserted.id) }, now);
   }
   return { id: inserted.id, created: true };
 }

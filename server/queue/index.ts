@@ -7,6 +7,7 @@ export { reportFailures, releaseLeases, declineLeases, type FailureReport, type 
 export { sweepQueue, type SweepReport } from './sweep-queue.js';
 export { cancelTodo } from './cancel-todo.js';
 export { redriveTodo } from './redrive-todo.js';
+export { updateTodo, type TodoChanges, type TodoUpdateResult } from './update-todo.js';
 export { redriveFailedTodos, type RedriveFailedFilter, type RedriveFailedResult } from './redrive-failed.js';
 export { getTodo } from './get-todo.js';
 export { todoHistory, type TodoAttempt } from './todo-history.js';

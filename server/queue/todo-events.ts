@@ -2,18 +2,18 @@
 export interface AvailableEventData {
   todoId: number;
   priority: number;
-  reward: number | null;
+  reward: number;
   swarmType: string | null;
 }
 
 export function availableEventData(
-  todo: { priority: number; reward?: number | null; spec: { swarm_type?: string | undefined } },
+  todo: { priority: number; reward: number; spec: { swarm_type?: string | undefined } },
   todoId: number,
 ): AvailableEventData {
   return {
     todoId,
     priority: todo.priority,
-    reward: todo.reward ?? null,
+    reward: todo.reward,
     swarmType: todo.spec.swarm_type ?? null,
   };
 }

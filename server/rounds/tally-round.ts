@@ -4,6 +4,7 @@ import type { Core } from '../core.js';
 import { ensureRound } from './ensure-round.js';
 import { splitRewards } from './split-rewards.js';
 import { forgetWorker } from '../auth/workers.js';
+import { availableEventData } from '../queue/todo-events.js';
 
 interface DecidableRow {
   id: number;
@@ -58,7 +59,7 @@ export function tallyRound(core: Core, round: number, now: number): TallyResult 
        status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'initialized' END,
        announced = 1, available_at = ?, holder_key = NULL, round = NULL, last_error = 'audit rejected', updated_at = ?
      WHERE id = ? AND status = 'in_review' AND holder_key = ?
-     RETURNING status`,
+     RETURNING status, priority, reward, swarm_type`,
   );
   const ledger = cachedStatement(
     core.sqlite,
@@ -75,10 +76,13 @@ export function tallyRound(core: Core, round: number, now: number): TallyResult 
   });
   for (const s of rejected) {
     decide.run('rejected', now, s.id);
-    const reopened = reopenTodo.get(now, now, s.todo_id, s.staking_key) as { status: string } | undefined;
+    const reopened = reopenTodo.get(now, now, s.todo_id, s.staking_key) as
+      | { status: string; priority: number; reward: number; swarm_type: string | null }
+      | undefined;
     appendEvent(core.sqlite, { type: 'submission.rejected', todoId: s.todo_id, data: { submissionId: s.id, stakingKey: s.staking_key, round } }, now);
     if (reopened?.status === 'initialized') {
-      appendEvent(core.sqlite, { type: 'todo.available', todoId: s.todo_id, data: { todoId: s.todo_id, reason: 'audit rejected' } }, now);
+      const offer = availableEventData({ ...reopened, spec: { swarm_type: reopened.swarm_type ?? undefined } }, s.todo_id);
+      appendEvent(core.sqlite, { type: 'todo.available', todoId: s.todo_id, data: { ...offer, reason: 'audit rejected' } }, now);
     } else if (reopened?.status === 'failed') {
       appendEvent(core.sqlite, { type: 'todo.failed', todoId: s.todo_id, data: { error: 'audit rejected' } }, now);
     }

@@ -13,6 +13,7 @@ import {
   ReportFailuresPayloadSchema,
   ReportResultsPayloadSchema,
   TodoIdSchema,
+  UpdateTodoInputSchema,
 } from '../../shared/todo-schemas.js';
 import {
   cancelTodo,
@@ -30,6 +31,7 @@ import {
   declineLeases,
   reportFailures,
   reportResults,
+  updateTodo,
 } from '../queue/index.js';
 import { touchWorker } from '../auth/workers.js';
 import { oldestClaimableAt } from '../queue/oldest-claimable.js';
@@ -61,6 +63,8 @@ export const todosRouter = router({
   }),
   cancel: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => cancelTodo(ctx.core, input.id)),
   redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
+  /** Priority, reward or claimable time of a todo after it was created; answers the todo and what changed. */
+  update: apiKeyProcedure.input(UpdateTodoInputSchema).mutation(({ ctx, input }) => updateTodo(ctx.core, input)),
   /** Every failed todo matching the filter back in the queue, in one transaction (or, with dryRun, which ones would be). */
   redriveFailed: apiKeyProcedure.input(RedriveFailedInputSchema).mutation(({ ctx, input }) => redriveFailedTodos(ctx.core, input)),
 

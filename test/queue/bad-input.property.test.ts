@@ -57,6 +57,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { id: 1 };
     case 'todos.redrive':
       return { id: 3 };
+    case 'todos.update':
+      return { id: 1, priority: 7, reward: 5 };
     case 'todos.claim':
       return sign({ max: 2 });
     case 'todos.reportAndClaim':

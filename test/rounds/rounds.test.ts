@@ -80,6 +80,9 @@ describe('rounds, audits and payouts', () => {
     }
     await roundTick(core, at(3));
     expect(getTodo(core, todo.id)).toMatchObject({ status: 'initialized', lastError: 'audit rejected' });
+    // Announced again with what workers decide on, like any todo back in the queue.
+    const offer = core.sqlite.prepare(`SELECT data FROM events WHERE type = 'todo.available' AND todo_id = ? ORDER BY id DESC LIMIT 1`).get(todo.id) as { data: string };
+    expect(JSON.parse(offer.data)).toEqual({ todoId: todo.id, priority: 0, reward: todo.reward, swarmType: spec.swarm_type ?? null, reason: 'audit rejected' });
     expect(roundDetail(core, 1, at(3, 1)).distribution).toEqual({});
     expect(balances(core)).toEqual([]);
     expect(claimTodos(core, { stakingKey: a, max: 1 }, at(3, 2))).toEqual([]); // never the same key twice

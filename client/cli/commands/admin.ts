@@ -9,6 +9,7 @@ import { describeTodo } from '../todo-view.js';
 import { describeWorker } from '../worker-view.js';
 import { registerTodoImport } from './todo-import.js';
 import { registerRedriveFailed } from './todo-redrive-failed.js';
+import { registerTodoUpdate } from './todo-update.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
 
@@ -117,6 +118,7 @@ export function registerAdminCommands(program: Command): void {
     });
   registerTodoImport(todo);
   registerRedriveFailed(todo);
+  registerTodoUpdate(todo);
   todo
     .command('list')
     .description('todos, newest first, as a table')

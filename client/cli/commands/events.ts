@@ -4,7 +4,7 @@ import { pause } from '../../worker/retry.js';
 import type { AdminApi } from '../admin-api.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, integer } from '../output.js';
-import { parseSince } from '../parse-since.js';
+import { parseSince } from '../parse-time.js';
 import { describeEvent, type EventLike } from '../progress.js';
 import { formatWait } from '../status-view.js';
 

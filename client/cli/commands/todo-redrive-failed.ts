@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { globalOptions, withAdmin } from '../context.js';
 import { CliError, emit, integer } from '../output.js';
-import { parseSince } from '../parse-since.js';
+import { parseSince } from '../parse-time.js';
 
 export function registerRedriveFailed(todo: Command): void {
   todo
