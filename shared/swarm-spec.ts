@@ -22,6 +22,9 @@ export const SWARM_TYPES = [
 
 export type SwarmType = (typeof SWARM_TYPES)[number];
 
+/** What a spec without swarm_type runs as (the Python SwarmRouter's default). */
+export const DEFAULT_SWARM_TYPE: SwarmType = 'SequentialWorkflow';
+
 /** Accepted spellings that map onto a canonical type name. */
 export const SWARM_TYPE_ALIASES: Readonly<Record<string, SwarmType>> = {
   HierarchicalSwarm: 'HiearchicalSwarm',

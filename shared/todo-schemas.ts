@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SwarmSpecSchema } from './swarm-spec.js';
+import { SwarmSpecSchema, SwarmTypeSchema } from './swarm-spec.js';
 
 /** Integer base units (1 SWARMS = 10^9), never floats. */
 export const BaseUnitsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -83,7 +83,19 @@ export const LeaseRefSchema = z.object({
   leaseToken: z.string().min(16).max(64),
 });
 
-export const ClaimPayloadSchema = z.object({
+/**
+ * The work a node takes, sent with each claim (its choice: what pays enough, what it runs well).
+ * Unset fields take anything; a spec without swarm_type counts as the type it runs as.
+ */
+export const ClaimFilterSchema = z.object({
+  /** Only todos whose reward is at least this many base units. */
+  minReward: BaseUnitsSchema.optional(),
+  /** Only todos of these swarm types. */
+  swarmTypes: z.array(SwarmTypeSchema).min(1).max(20).optional(),
+});
+export type ClaimFilter = z.output<typeof ClaimFilterSchema>;
+
+export const ClaimPayloadSchema = ClaimFilterSchema.extend({
   /** How many todos to claim in this one round trip (fills a worker's spare capacity). */
   max: z.number().int().min(1).max(100).default(1),
   githubUsername: z.string().min(1).max(39).optional(),

@@ -17,6 +17,8 @@ export const OTHER_VARIABLES: Record<string, string> = {
   SWARMTASK_MAX_COST_PER_TODO: 'a worker stops a todo past this many US dollars of model calls',
   SWARMTASK_MAX_COST_PER_DAY: 'a worker spends at most this many US dollars on models per rolling 24 h',
   SWARMTASK_MAX_TOKENS_PER_DAY: 'a worker uses at most this many tokens per rolling 24 h',
+  SWARMTASK_MIN_REWARD: 'a worker claims only todos paying at least this many SWARMS',
+  SWARMTASK_SWARM_TYPES: 'a worker claims only todos of these swarm types (comma-separated)',
   SWARMTASK_COORDINATOR_KEY: "the key a worker requires the coordinator's payout lists to be signed by",
   SWARMTASK_OPENAI_COMPATIBLE: 'extra OpenAI-compatible providers (name=baseURL,…)',
   SWARMTASK_ANTHROPIC_AUTH: 'bearer (default) or x-api-key for the Anthropic provider',

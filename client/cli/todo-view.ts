@@ -1,3 +1,4 @@
+import { DEFAULT_SWARM_TYPE } from '../../shared/swarm-spec.js';
 import type { TodoRecord } from '../../server/queue/todo-record.js';
 import type { TodoAttempt } from '../../server/queue/todo-history.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
@@ -19,7 +20,7 @@ export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], optio
   const calls = minimumCalls === null ? '' : `, at least ${minimumCalls} model ${minimumCalls === 1 ? 'call' : 'calls'} a run`;
   const lines: Array<[string, string]> = [
     ['status', todo.status],
-    ['swarm', `${spec.swarm_type ?? 'auto'}${spec.name ? `: ${spec.name}` : ''} (${spec.agents.length} ${spec.agents.length === 1 ? 'agent' : 'agents'}${calls})`],
+    ['swarm', `${spec.swarm_type ?? DEFAULT_SWARM_TYPE}${spec.name ? `: ${spec.name}` : ''} (${spec.agents.length} ${spec.agents.length === 1 ? 'agent' : 'agents'}${calls})`],
     ['task', spec.task],
     ['reward', formatSwarms(todo.reward)],
     ['priority', String(todo.priority)],

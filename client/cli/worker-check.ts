@@ -12,6 +12,8 @@ import { describeSpendLimit, type SpendLimitOptions } from '../worker/spend-limi
 import { createWorkerClient } from '../worker-client.js';
 import { describeError } from '../worker/rpc.js';
 import { WORKER_DB_FILE } from '../worker/worker-db.js';
+import { describeClaimFilter } from '../worker/claim-filter.js';
+import type { ClaimFilter } from '../../shared/todo-schemas.js';
 
 /**
  * `swarmtask worker --check`: what a node runner wants to know before leaving a worker running,
@@ -38,6 +40,7 @@ export interface WorkerCheckInput {
   providers: ProviderRegistry;
   budget: SwarmBudget;
   spendLimit: SpendLimitOptions | undefined;
+  claimFilter?: ClaimFilter | undefined;
 }
 
 export async function checkWorkerSetup(input: WorkerCheckInput): Promise<Check[]> {
@@ -104,9 +107,14 @@ async function stakeCheck(input: WorkerCheckInput, taskId: string): Promise<Chec
   }
 }
 
-/** What can be checked without the coordinator: models, budgets, the data dir. */
+/** What can be checked without the coordinator: models, budgets, the work it takes, the data dir. */
 function localChecks(input: WorkerCheckInput): Check[] {
-  return [modelCheck(input.providers), budgetCheck(input), dataDirCheck(input.dataDir)];
+  return [
+    modelCheck(input.providers),
+    budgetCheck(input),
+    { name: 'work', status: 'ok', detail: `claims ${describeClaimFilter(input.claimFilter)}` },
+    dataDirCheck(input.dataDir),
+  ];
 }
 
 /** Every rule's target, and the model the original example work item asks for: what this node's work will run on. */

@@ -3,6 +3,8 @@ import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
 import { describePin, type PinSource } from './coordinator-pin.js';
 import { formatUsd, type SwarmBudget } from '../../server/swarms/run-budget.js';
 import { describeSpendLimit, type SpendLimitOptions } from './spend-limit.js';
+import { describeClaimFilter } from './claim-filter.js';
+import type { ClaimFilter } from '../../shared/todo-schemas.js';
 
 /**
  * What a worker reports as it goes: one event per step of the Koii-style stages (task →
@@ -10,7 +12,7 @@ import { describeSpendLimit, type SpendLimitOptions } from './spend-limit.js';
  * human lines on a TTY or as one JSON object per line (`{"type":…,"time":…,…}`) otherwise.
  */
 export type WorkerEvent =
-  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget; spendLimit?: SpendLimitOptions }
+  | { type: 'started'; stakingKey: string; server: string; taskId: string; concurrency: number; audits: boolean; models: string; budget?: SwarmBudget; spendLimit?: SpendLimitOptions; claimFilter?: ClaimFilter }
   | { type: 'coordinator_key_pinned'; taskId: string; key: string; source: PinSource; previous: string | null }
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
@@ -79,7 +81,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
           ? `models ${event.models}: the offline model writes placeholder answers, set --model-map / SWARMTASK_MODEL_MAP for real ones)`
           : `models ${event.models})`) +
         (event.budget ? `; per todo at most ${describeBudget(event.budget)}` : '') +
-        (event.spendLimit ? `; at most ${describeSpendLimit(event.spendLimit)}` : '')
+        (event.spendLimit ? `; at most ${describeSpendLimit(event.spendLimit)}` : '') +
+        (event.claimFilter ? `; takes only ${describeClaimFilter(event.claimFilter)}` : '')
       );
     case 'coordinator_key_pinned':
       return describePin(event.taskId, event);

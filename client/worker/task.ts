@@ -16,6 +16,8 @@ import { describeError, type WorkerRpc } from './rpc.js';
 import { encodeSignedSubmission, sha256Hex, signSubmissionRecord } from './submission-record.js';
 import type { StoredSubmission, SubmissionStore } from './submission-store.js';
 import { reportStoredResult, type SubmissionSender } from './submission.js';
+import { hasClaimFilter, mayMatchClaimFilter } from './claim-filter.js';
+import type { ClaimFilter } from '../../shared/todo-schemas.js';
 
 /**
  * The task stage: hear about available todos (`todos.onAvailable`, resumed after disconnects)
@@ -71,6 +73,8 @@ export interface TaskRunnerOptions {
   spendLimit?: SpendLimit | undefined;
   /** What one todo's swarm may spend on models (this node pays for them); unlimited by default. */
   budget?: SwarmBudget | undefined;
+  /** The work this node takes (minimum reward, swarm types), sent with each claim; default any. */
+  claimFilter?: ClaimFilter | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -159,7 +163,11 @@ export class TaskRunner {
     this.subscription = this.options.client.trpc.todos.onAvailable.subscribe(
       { lastEventId: null },
       {
-        onData: () => this.fill(),
+        // An announced todo this node would not take is not worth a claim call.
+        onData: (event) => {
+          const filter = this.options.claimFilter;
+          if (!hasClaimFilter(filter) || mayMatchClaimFilter(filter, event.data)) this.fill();
+        },
         onError: (error) => {
           this.options.emit({ type: 'error', stage: 'subscribe', message: `todo events: ${describeError(error)}` });
           this.subscription = undefined;
@@ -189,6 +197,12 @@ export class TaskRunner {
       });
   }
 
+  private get claimFilterPayload(): ClaimFilter {
+    const filter = this.options.claimFilter;
+    if (!filter) return {};
+    return { ...(filter.minReward === undefined ? {} : { minReward: filter.minReward }), ...(filter.swarmTypes ? { swarmTypes: filter.swarmTypes } : {}) };
+  }
+
   private async claimLoop(): Promise<void> {
     const { rpc, githubUsername, concurrency } = this.options;
     do {
@@ -196,7 +210,7 @@ export class TaskRunner {
       for (;;) {
         const free = concurrency - this.running.size;
         if (free <= 0 || this.stopping || this.spendWatch.paused()) return;
-        const claimed = await rpc.call('todos.claim', { max: free, ...(githubUsername ? { githubUsername } : {}) }, { signal: this.claimAbort.signal });
+        const claimed = await rpc.call('todos.claim', { max: free, ...(githubUsername ? { githubUsername } : {}), ...this.claimFilterPayload }, { signal: this.claimAbort.signal });
         if (this.stopping) {
           // Claimed while stopping: never started, so handed straight back.
           await this.release(claimed);

@@ -20,6 +20,8 @@ import { RepeatedErrors } from './repeated-errors.js';
 import { SpendLedger } from './spend-ledger.js';
 import { WORKER_DB_FILE } from './worker-db.js';
 import { SpendLimit, type SpendLimitOptions } from './spend-limit.js';
+import { hasClaimFilter } from './claim-filter.js';
+import type { ClaimFilter } from '../../shared/todo-schemas.js';
 
 /**
  * A worker node: the Koii task stages over the typed, signed API — task (claim → run the swarm
@@ -68,6 +70,11 @@ export interface WorkerOptions {
    * left (a run stopped by it is released, not failed). What every run spent is kept in the data dir.
    */
   spendLimit?: SpendLimitOptions | undefined;
+  /**
+   * The work this node takes: todos paying at least `minReward` base units, of these swarm types
+   * (sent with every claim; the coordinator hands out nothing else). Default: any todo.
+   */
+  claimFilter?: ClaimFilter | undefined;
   /** Take part in audits (default true). */
   audit?: boolean;
   /** Ask this model for a verdict as the last audit check (off by default). */
@@ -242,6 +249,7 @@ export function createWorker(options: WorkerOptions): Worker {
           models: providers.describe().modelMap,
           ...(options.budget && Object.keys(options.budget).length > 0 ? { budget: options.budget } : {}),
           ...(spendLimit?.limited ? { spendLimit: options.spendLimit } : {}),
+          ...(hasClaimFilter(options.claimFilter) ? { claimFilter: options.claimFilter } : {}),
         });
         // Its signing key, checked against the pin before anything is signed for it.
         identity ??= await discover();
@@ -310,6 +318,7 @@ export function createWorker(options: WorkerOptions): Worker {
           budget: options.budget,
           spendLedger,
           spendLimit,
+          claimFilter: options.claimFilter,
           ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
           retry,
         });

@@ -1,5 +1,6 @@
 import { repoOf } from './todo-record.js';
-import type { SwarmSpec } from '../../shared/swarm-spec.js';
+import { DEFAULT_SWARM_TYPE, type SwarmSpec } from '../../shared/swarm-spec.js';
+import type { ClaimFilter } from '../../shared/todo-schemas.js';
 import { cachedStatement, literalLimit } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { noteAppendedEvents } from '../events/append-event.js';
@@ -12,6 +13,8 @@ export interface ClaimRequest {
   max: number;
   /** Lease length for this claim; defaults to the queue's. Legacy Koii workers send no heartbeats. */
   leaseMs?: number;
+  /** The node's choice of work (minimum reward, swarm types); absent: any todo. */
+  filter?: ClaimFilter | undefined;
 }
 
 /** A claimed todo with the lease that every later call about it must present. */
@@ -41,13 +44,19 @@ interface ClaimedRow {
 // One statement picks and marks the batch; the lease token is 18 random bytes per row.
 // The same staking key or GitHub user never gets a todo twice; a released lease does not count.
 // GitHub logins are case-insensitive: "Alice" and "alice" are one account.
-// The batch size is spliced in as a literal (see literalLimit).
-const claimSql = (max: number) => `
+// The batch size is spliced in as a literal (see literalLimit). A node's filter adds its conditions
+// only when it sends one, so the common claim keeps its plain statement; a filtered claim walks the
+// same index in claim order and skips what does not match.
+const FILTER_CONDITIONS = `
+      AND reward >= @minReward
+      AND (@swarmTypes IS NULL OR coalesce(swarm_type, '${DEFAULT_SWARM_TYPE}') IN (SELECT value FROM json_each(@swarmTypes)))`;
+
+const claimSql = (max: number, filtered: boolean) => `
   UPDATE todos SET status = 'in_progress', lease_token = lower(hex(randomblob(18))), lease_expires_at = @leaseExpiresAt,
     holder_key = @stakingKey, attempts = attempts + 1, updated_at = @now
   WHERE id IN (
     SELECT id FROM todos t
-    WHERE status = 'initialized' AND available_at <= @now
+    WHERE status = 'initialized' AND available_at <= @now${filtered ? FILTER_CONDITIONS : ''}
       AND NOT EXISTS (
         SELECT 1 FROM assignments a
         WHERE a.todo_id = t.id AND a.outcome != 'released'
@@ -80,9 +89,14 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
     stakingKey: request.stakingKey,
     github: request.githubUsername ?? null,
   };
+  const filter = request.filter;
+  const filtered = filter !== undefined && (filter.minReward !== undefined || filter.swarmTypes !== undefined);
+  const claimParams = filtered
+    ? { ...params, minReward: filter.minReward ?? 0, swarmTypes: filter.swarmTypes ? JSON.stringify(filter.swarmTypes) : null }
+    : params;
   const specs = new Map<number, string>();
   const rows = immediate(core.db, () => {
-    const claimed = cachedStatement(core.sqlite, claimSql(literalLimit(request.max))).all(params) as ClaimedRow[];
+    const claimed = cachedStatement(core.sqlite, claimSql(literalLimit(request.max), filtered)).all(claimParams) as ClaimedRow[];
     if (claimed.length === 0) return claimed;
     const claims = JSON.stringify(claimed.map((row) => [row.id, row.lease_token, row.attempts]));
     cachedStatement(core.sqlite, RECORD_ASSIGNMENTS).run({ ...params, claims });

@@ -26,5 +26,4 @@ export const SWARM_TYPE_MODULES: Readonly<Record<SwarmType, SwarmTypeModule>> = 
   auto: autoSwarm,
 };
 
-/** Used when a spec names no swarm_type (the Python SwarmRouter's default). */
-export const DEFAULT_SWARM_TYPE: SwarmType = 'SequentialWorkflow';
+export { DEFAULT_SWARM_TYPE } from '../../shared/swarm-spec.js';

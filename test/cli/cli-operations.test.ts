@@ -26,6 +26,9 @@ describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, k
     await runCli(['stake', 'set', publicKey, '1000000000', ...data], env);
     const lease = ['--key', keyFile, '--server', t.url];
     const claim = async () => (JSON.parse((await runCli(['lease', 'claim', ...lease, '--json'], env)).stdout) as { todoId: number; leaseToken: string }[])[0]!;
+    // A node's choice of work: nothing pays 401 SWARMS (the default reward is 400), nothing is a vote.
+    expect((await runCli(['lease', 'claim', ...lease, '--min-reward', '400.5'], env)).stdout).toBe('nothing to claim\n');
+    expect((await runCli(['lease', 'claim', ...lease, '--swarm-types', 'MajorityVoting,GroupChat'], env)).stdout).toBe('nothing to claim\n');
     const first = await claim();
     expect(first.todoId).toBe(failing);
     expect((await runCli(['lease', 'fail', String(first.todoId), first.leaseToken, ...lease, '--error', 'model timed out'], env)).stdout).toBe(

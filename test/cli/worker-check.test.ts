@@ -30,7 +30,10 @@ describe('swarmtask worker --check', () => {
     const dataDir = join(dir.path, 'worker-data');
     const coordinatorKey = t.coordinator.core.coordinatorKey.publicKeyBase58;
 
-    const result = await runCli(['worker', '--check', '--key', keyFile, '--server', t.url, '--data', dataDir, '--max-cost-per-day', '5'], noKeys);
+    const result = await runCli(
+      ['worker', '--check', '--key', keyFile, '--server', t.url, '--data', dataDir, '--max-cost-per-day', '5', '--min-reward', '250.5', '--swarm-types', 'ConcurrentWorkflow,HierarchicalSwarm'],
+      noKeys,
+    );
     expect(result.code).toBe(0);
     expect(rows(result.stdout)).toEqual([
       ['ok', 'key', `staking key ${keypair.publicKeyBase58} (${keyFile})`],
@@ -39,6 +42,7 @@ describe('swarmtask worker --check', () => {
       ['ok', 'stake', 'registered, stake 1 SWARMS (minimum 1 SWARMS), balance 0 SWARMS'],
       ['warn', 'models', 'model map "*=offline": the offline model writes placeholder answers (set --model-map / SWARMTASK_MODEL_MAP for real ones)'],
       ['ok', 'budgets', 'at most $5.00 per day'],
+      ['ok', 'work', 'claims todos paying at least 250.5 SWARMS, of type ConcurrentWorkflow or HiearchicalSwarm'],
       ['ok', 'data dir', `${dataDir} (created at the first start)`],
     ]);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('ready: start the worker without --check');
@@ -98,9 +102,10 @@ describe('swarmtask worker --check', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await runCli(['worker', '--check', '--key', keyFile, '--server', url, '--data', join(dir.path, 'd'), '--max-calls-per-todo', '30'], noKeys);
     expect(result.code).toBe(1);
-    expect(rows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok key', 'fail coordinator', 'warn models', 'ok budgets', 'ok data dir']);
+    expect(rows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok key', 'fail coordinator', 'warn models', 'ok budgets', 'ok work', 'ok data dir']);
     expect(result.stdout).toMatch(new RegExp(`^fail +coordinator +${url} does not answer: `, 'm'));
     expect(result.stdout).toMatch(/^ok +budgets +per todo at most 30 model calls$/m);
+    expect(result.stdout).toMatch(/^ok +work +claims any todo$/m);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('1 check failed: the worker would not work as set up');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
-import { claimTodos, countTodosByStatus, createTodo, redriveFailedTodos, reportResults, sweepQueue } from '../../server/queue/index.js';
+import { claimTodos, countTodosByStatus, createTodo, redriveFailedTodos, reportResults, sweepQueue, updateTodo } from '../../server/queue/index.js';
 import { roundTick } from '../../server/rounds/round-tick.js';
 import { consumeNonce } from '../../server/auth/verify-signed-request.js';
 import { assignmentExists, countClaimsBy, findAssignedTodoId, findHeldTodo, findOpenTodoOfHolder } from '../../server/queue/find-by-bounty.js';
@@ -49,6 +49,8 @@ describe('query plans', () => {
         const claimed = claimTodos(core, { stakingKey: 'worker', max });
         reportResults(core, { stakingKey: 'worker' }, claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null })));
       }
+      // A node's filtered claim walks the same index.
+      claimTodos(core, { stakingKey: 'picky', max: 1, filter: { minReward: 1, swarmTypes: ['ConcurrentWorkflow'] } });
       sweepQueue(core);
       await roundTick(core);
       // The legacy REST face finds a worker's todos through its assignments.
@@ -64,6 +66,7 @@ describe('query plans', () => {
       workerDetail(core, 'worker', 5);
       // Operator reads and bulk changes that must not grow with every todo ever made.
       countTodosByStatus(core);
+      updateTodo(core, { id: createTodo(core, { spec: EXAMPLE_SWARM_SPEC, priority: 0 } as never).todo.id, priority: 3, availableAt: 0 });
       redriveFailedTodos(core, { limit: 10, errorContains: 'x', failedSince: 1 });
       redriveFailedTodos(core, { limit: 10, dryRun: true });
       // Event searches read a range of ids (a bounded window), never the whole log.

@@ -30,6 +30,10 @@ describe('swarmtask worker (CLI)', () => {
     expect(badBudgetEnv).toMatchObject({ code: 2, stderr: 'swarmtask: --max-calls-per-todo / SWARMTASK_MAX_CALLS_PER_TODO must be a positive integer, got "2.5"\n' });
     const badDaily = await runCli(['worker', '--key', keyFile], { SWARMTASK_MAX_TOKENS_PER_DAY: 'lots' });
     expect(badDaily).toMatchObject({ code: 2, stderr: 'swarmtask: --max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY must be a positive integer, got "lots"\n' });
+    const badReward = await runCli(['worker', '--key', keyFile, '--min-reward', '0.0000000001']);
+    expect(badReward).toMatchObject({ code: 2, stderr: 'swarmtask: --min-reward / SWARMTASK_MIN_REWARD must be an amount of SWARMS like 250 or 0.5 (at most 9 decimals), got "0.0000000001"\n' });
+    const badTypes = await runCli(['worker', '--key', keyFile], { SWARMTASK_SWARM_TYPES: 'ConcurrentWorkflow, Sequential' });
+    expect(badTypes).toMatchObject({ code: 2, stderr: expect.stringMatching(/^swarmtask: --swarm-types \/ SWARMTASK_SWARM_TYPES: unknown swarm type "Sequential"; expected some of AgentRearrange, /) });
     const badMap = await runCli(['worker', '--key', keyFile], { SWARMTASK_MODEL_MAP: 'nonsense' });
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toMatch(/SWARMTASK_MODEL_MAP/);

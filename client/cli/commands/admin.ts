@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SwarmSpec } from '../../../shared/swarm-spec.js';
-import { EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
+import { DEFAULT_SWARM_TYPE, EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
 import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { clip, CliError, emit, integer, table } from '../output.js';
@@ -111,7 +111,7 @@ export function registerAdminCommands(program: Command): void {
       });
       emit(options.json === true, { ...created, created: isNew }, () =>
         isNew
-          ? `todo ${created.id} queued (${created.spec.swarm_type ?? 'auto'}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)}` +
+          ? `todo ${created.id} queued (${created.spec.swarm_type ?? DEFAULT_SWARM_TYPE}: ${created.spec.name ?? created.spec.task.slice(0, 40)}; reward ${formatSwarms(created.reward)}` +
             `${created.availableAt > Date.now() ? `; scheduled, claimable from ${new Date(created.availableAt).toISOString()}` : ''})`
           : `todo ${created.id} already exists for that dedupe key`,
       );
@@ -142,7 +142,7 @@ export function registerAdminCommands(program: Command): void {
           page.todos.map((t) => ({
             id: t.id,
             status: t.status,
-            type: t.spec.swarm_type ?? 'auto',
+            type: t.spec.swarm_type ?? DEFAULT_SWARM_TYPE,
             name: t.spec.name ?? '',
             attempts: `${t.attempts}/${t.maxAttempts}`,
             holder: t.holderKey,

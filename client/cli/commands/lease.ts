@@ -3,6 +3,8 @@ import { globalOptions } from '../context.js';
 import { keyOption, withWorker, type KeyFlags } from '../worker-call.js';
 import { CliError, emit, table } from '../output.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
+import { DEFAULT_SWARM_TYPE } from '../../../shared/swarm-spec.js';
+import { claimFilterFromFlags } from '../claim-filter-flags.js';
 
 const parseJson = (text: string | undefined, name: string): unknown => {
   if (text === undefined) return undefined;
@@ -35,15 +37,18 @@ export function registerLeaseCommands(program: Command): void {
   const lease = program.command('lease').description('claim and finish todos by hand, as a worker');
   keyOption(lease.command('claim').description('claim up to --max todos'))
     .option('--max <n>', 'how many (1-100, default 1)', '1')
-    .action(async (flags: KeyFlags & { max: string }, cmd: Command) => {
+    .option('--min-reward <swarms>', 'only todos paying at least this many SWARMS')
+    .option('--swarm-types <types>', 'only todos of these swarm types (comma-separated)')
+    .action(async (flags: KeyFlags & { max: string; minReward?: string; swarmTypes?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
-      const claimed = await withWorker(options, flags, (c) => c.todos.claim({ max: Number(flags.max) }));
+      const filter = claimFilterFromFlags({ minReward: { name: '--min-reward', text: flags.minReward }, swarmTypes: { name: '--swarm-types', text: flags.swarmTypes } });
+      const claimed = await withWorker(options, flags, (c) => c.todos.claim({ max: Number(flags.max), ...filter }));
       emit(options.json === true, claimed, () =>
         claimed.length === 0
           ? 'nothing to claim'
           : table(
-              claimed.map((t) => ({ todoId: t.todoId, leaseToken: t.leaseToken, expires: t.leaseExpiresAt, type: t.spec.swarm_type ?? 'auto', task: t.spec.task.slice(0, 50) })),
-              ['todoId', 'leaseToken', 'expires', 'type', 'task'],
+              claimed.map((t) => ({ todoId: t.todoId, leaseToken: t.leaseToken, expires: t.leaseExpiresAt, type: t.spec.swarm_type ?? DEFAULT_SWARM_TYPE, reward: formatSwarms(t.reward), task: t.spec.task.slice(0, 50) })),
+              ['todoId', 'leaseToken', 'expires', 'type', 'reward', 'task'],
             ),
       );
     });

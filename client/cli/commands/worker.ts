@@ -4,6 +4,7 @@ import { readKeyFileOption } from '../read-key-file.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { workerDataDir } from '../worker-data-dir.js';
 import { budgetFromLimits } from '../budget-flags.js';
+import { claimFilterFromFlags } from '../claim-filter-flags.js';
 import { CliError, emit } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
 import type { SwarmBudget } from '../../../server/swarms/run-budget.js';
@@ -26,6 +27,8 @@ interface WorkerFlags {
   maxCostPerTodo?: string;
   maxCostPerDay?: string;
   maxTokensPerDay?: string;
+  minReward?: string;
+  swarmTypes?: string;
   check?: boolean;
 }
 
@@ -65,6 +68,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--max-cost-per-todo <usd>', 'stop a todo past this many US dollars at the price table\'s rates (env SWARMTASK_MAX_COST_PER_TODO)')
     .option('--max-cost-per-day <usd>', 'spend at most this many US dollars on models per rolling 24 h, then wait (env SWARMTASK_MAX_COST_PER_DAY)')
     .option('--max-tokens-per-day <n>', 'use at most this many tokens per rolling 24 h, then wait (env SWARMTASK_MAX_TOKENS_PER_DAY)')
+    .option('--min-reward <swarms>', 'claim only todos paying at least this many SWARMS, e.g. 250 (env SWARMTASK_MIN_REWARD)')
+    .option('--swarm-types <types>', 'claim only todos of these swarm types, comma-separated, e.g. ConcurrentWorkflow,MajorityVoting (env SWARMTASK_SWARM_TYPES)')
     .option('--check', 'check the setup (coordinator, its signing key, stake, models, budgets, data dir), claim nothing, and exit (1 if something is wrong)')
     .option('--no-audit', 'do not take audit assignments')
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
@@ -93,6 +98,10 @@ export function registerWorkerCommand(program: Command): void {
       const perDay = budgetFromLimits({
         tokens: { name: '--max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY', text: flags.maxTokensPerDay ?? env.SWARMTASK_MAX_TOKENS_PER_DAY },
         costUsd: { name: '--max-cost-per-day / SWARMTASK_MAX_COST_PER_DAY', text: flags.maxCostPerDay ?? env.SWARMTASK_MAX_COST_PER_DAY },
+      });
+      const claimFilter = claimFilterFromFlags({
+        minReward: { name: '--min-reward / SWARMTASK_MIN_REWARD', text: flags.minReward ?? env.SWARMTASK_MIN_REWARD },
+        swarmTypes: { name: '--swarm-types / SWARMTASK_SWARM_TYPES', text: flags.swarmTypes ?? env.SWARMTASK_SWARM_TYPES },
       });
       const coordinatorKey = flags.coordinatorKey ?? (env.SWARMTASK_COORDINATOR_KEY || undefined);
       if (coordinatorKey !== undefined && !StakingKeySchema.safeParse(coordinatorKey).success) {
@@ -128,6 +137,7 @@ export function registerWorkerCommand(program: Command): void {
           providers,
           budget,
           spendLimit,
+          claimFilter,
         });
         const failed = checks.some((check) => check.status === 'fail');
         emit(options.json === true, { ok: !failed, checks }, () => describeChecks(checks));
@@ -152,6 +162,7 @@ export function registerWorkerCommand(program: Command): void {
           coordinatorKey,
           budget,
           ...(spendLimit ? { spendLimit } : {}),
+          claimFilter,
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
