@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { RateLimiter } from './auth/rate-limiter.js';
-import type { ServerConfig } from './config.js';
+import { webhookEventPrefixes, type ServerConfig } from './config.js';
 import type { Core } from './core.js';
 import { healthRoutes, type Readiness } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
@@ -14,6 +14,7 @@ import { lockDataDir } from './db/data-dir-lock.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
 import { EventPruner } from './events/event-pruner.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
 import { roundTick } from './rounds/round-tick.js';
 import { fireDueSchedules } from './swarm-api/schedules.js';
 import type { Limiters } from './trpc/context.js';
@@ -157,6 +158,22 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
   }, config.sweepIntervalMs);
   sweeper.unref();
 
+  const webhook = config.webhookUrl
+    ? new WebhookSender(
+        opened,
+        {
+          url: config.webhookUrl,
+          secret: config.webhookSecret,
+          taskId: config.taskId,
+          timeoutMs: config.webhookTimeoutMs,
+          retryMs: config.webhookRetryMs,
+          eventPrefixes: webhookEventPrefixes(config.webhookEvents),
+        },
+        log,
+      )
+    : undefined;
+  webhook?.start();
+
   readiness.ready = true;
   readiness.reason = 'ready';
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -174,6 +191,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       closing ??= (async () => {
         clearInterval(sweeper);
         eventPruner.stop();
+        await webhook?.stop();
         wsHandler.broadcastReconnectNotification();
         for (const client of wss.clients) client.terminate();
         wss.close();

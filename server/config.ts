@@ -5,6 +5,15 @@ import { parseModelMap } from './llm/model-map.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
+/** What a webhook hears by default: outcomes an operator acts on, not every claim and heartbeat. */
+export const DEFAULT_WEBHOOK_EVENTS = 'todo.done,todo.failed,submission.rejected,round.distribution,queue.';
+
+export const webhookEventPrefixes = (text: string): string[] =>
+  text
+    .split(',')
+    .map((prefix) => prefix.trim())
+    .filter((prefix) => prefix !== '');
+
 /**
  * Every setting, its environment variable and its default. Flags override the environment;
  * a bad value stops start-up with exit code 2 and a message naming the variable.
@@ -64,6 +73,26 @@ export const ServerConfigSchema = z.object({
   swarmMaxCalls: int(0).default(0),
   swarmMaxTokens: int(0).default(0),
   swarmMaxCostUsd: z.coerce.number().min(0).default(0),
+  /** POST the events an operator wants to hear about here as they happen (http or https); unset: none. */
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** HMAC-SHA256 key that signs each delivery (header x-swarmtask-signature). */
+  webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Event type prefixes sent to the webhook, comma-separated (`todo.` is every todo event). */
+  webhookEvents: z
+    .string()
+    .default(DEFAULT_WEBHOOK_EVENTS)
+    .refine(
+      (text) => {
+        const prefixes = webhookEventPrefixes(text);
+        return prefixes.length > 0 && prefixes.length <= 20 && prefixes.every((prefix) => /^[a-z_]+(\.[a-z_]*)*$/.test(prefix));
+      },
+      {
+        message: 'must be 1 to 20 event type prefixes separated by commas, like todo.failed,round.distribution,queue.',
+      },
+    ),
+  webhookTimeoutMs: int(100).default(10_000),
+  /** Wait before retrying a failed delivery; it doubles each time, up to 5 minutes. */
+  webhookRetryMs: int(10).default(1000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFile: z.string().min(1).optional(),
 });

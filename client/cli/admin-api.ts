@@ -40,6 +40,7 @@ export interface AdminApi {
   oldestClaimable(): Promise<Out['todos']['oldestClaimable']>;
   currentRound(): Promise<Out['rounds']['current']>;
   findEvents(query: FindEventsQuery): Promise<Out['events']['find']>;
+  webhookState(): Promise<Out['webhooks']['state']>;
   close(): void;
 }
 
@@ -79,6 +80,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     oldestClaimable: () => call.todos.oldestClaimable(),
     currentRound: () => call.rounds.current(),
     findEvents: (query) => call.events.find(query),
+    webhookState: () => call.webhooks.state(),
     close: () => core.close(),
   };
 }
@@ -115,6 +117,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     oldestClaimable: () => trpc.todos.oldestClaimable.query(),
     currentRound: () => trpc.rounds.current.query(),
     findEvents: (query) => trpc.events.find.query(query),
+    webhookState: () => trpc.webhooks.state.query(),
     close: () => undefined,
   };
 }

@@ -43,7 +43,7 @@ export const OTHER_VARIABLES: Record<string, string> = {
 };
 
 /** Variables whose values grant access: shown as set, never printed. */
-export const isSecretVariable = (name: string) => /(_API_KEY|_TOKEN)$/.test(name);
+export const isSecretVariable = (name: string) => /(_API_KEY|_TOKEN|_SECRET)$/.test(name);
 
 const KNOWN = new Set([...Object.values(ENV_NAMES), ...Object.keys(OTHER_VARIABLES)]);
 

@@ -3,6 +3,7 @@ import { TODO_STATUS_VALUES } from '../../shared/todo-schemas.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
 import type { WorkerSummary } from '../../shared/worker-schemas.js';
 import { labelled } from './output.js';
+import type { WebhookStatus } from '../../server/webhooks/webhook-status.js';
 
 /** A wait for people: `42 s`, `3 min 12 s`, `2 h 5 min`, `3 d 4 h`. */
 export function formatWait(ms: number): string {
@@ -26,10 +27,12 @@ export interface CoordinatorStatus {
   workers: WorkerSummary;
   round: { number: number; endsAt: number; roundMs: number };
   lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
+  /** Where delivery to the operator's webhook stands (null: no webhook ever ran on this store). */
+  webhook: WebhookStatus | null;
 }
 
 /** `swarmtask status` for a person: one line per concern. */
-export function describeStatus(status: CoordinatorStatus): string {
+export function describeStatus(status: CoordinatorStatus, now = Date.now()): string {
   const source = status.source;
   const coordinator =
     'serverUrl' in source
@@ -56,6 +59,17 @@ export function describeStatus(status: CoordinatorStatus): string {
         ? `round ${paid.number}: paid ${formatSwarms(paid.total)} to ${paid.keys} ${paid.keys === 1 ? 'key' : 'keys'}${paid.distributionCid ? `, list ${paid.distributionCid}` : ''}`
         : 'no round with work tallied yet',
     ],
+    ...(status.webhook ? [['webhook', describeWebhook(status.webhook, now)] as [string, string]] : []),
   ];
   return labelled(lines);
+}
+
+/** `https://… : delivered up to event 812, 3 s ago` or `FAILING since … (7 attempts): HTTP 503 …`. */
+function describeWebhook(webhook: WebhookStatus, now: number): string {
+  if (webhook.failing) {
+    const { since, attempts, error } = webhook.failing;
+    return `${webhook.url}: FAILING for ${formatWait(now - since)} (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}, retrying): ${error}; events after ${webhook.cursor} wait`;
+  }
+  const delivered = webhook.deliveredAt === null ? 'nothing delivered yet' : `last delivery ${formatWait(now - webhook.deliveredAt)} ago`;
+  return `${webhook.url}: sent up to event ${webhook.cursor}, ${delivered}`;
 }

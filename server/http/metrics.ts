@@ -8,6 +8,7 @@ import { currentRound } from '../rounds/round-views.js';
 import { cachedStatement } from '../db/statements.js';
 import { retainedEventIds } from '../events/prune-events.js';
 import { pathOf, type RouteHandler } from './route.js';
+import { webhookStatus } from '../webhooks/webhook-status.js';
 
 export interface Metrics {
   registry: client.Registry;
@@ -93,6 +94,9 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
     'Id of the oldest event the log keeps (older ones were pruned; subscriptions resume from here on)',
     (c) => retainedEventIds(c)?.oldest ?? 0,
   );
+  // Alert on a webhook failing, or falling behind; both 0 when no webhook ever ran here.
+  fromStore('swarmtask_webhook_failing', '1 while deliveries to the webhook (SWARMTASK_WEBHOOK_URL) fail and are retried, else 0', (c) => (webhookStatus(c)?.failing ? 1 : 0));
+  fromStore('swarmtask_webhook_events_after_cursor', 'Events written after the last one the webhook sender handled (those of its types are still to be sent)', (c) => webhookStatus(c)?.eventsAfterCursor ?? 0);
   const route: RouteHandler = async (req, res) => {
     if (pathOf(req) !== '/metrics') return false;
     const text = await registry.metrics();

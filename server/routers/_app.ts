@@ -7,6 +7,7 @@ import { queueRouter } from './queue.js';
 import { workersRouter } from './workers.js';
 import { roundsRouter } from './rounds.js';
 import { swarmsRouter } from './swarms.js';
+import { webhooksRouter } from './webhooks.js';
 import { auditsRouter, ipfsRouter, submissionsRouter } from './submissions.js';
 
 export const appRouter = router({
@@ -21,6 +22,7 @@ export const appRouter = router({
   rounds: roundsRouter,
   ipfs: ipfsRouter,
   swarms: swarmsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,9 @@ export function registerConfigCommand(program: Command): void {
     .description('the settings swarmtask server would start with in this environment (value, and whether from a flag, the environment or the default), and the other variables swarmtask reads that are set (keys and tokens hidden)')
     .action((_: unknown, cmd: Command) => {
       const options = globalOptions(cmd);
-      const settings = withConfigErrors(() => describeServerConfig(process.env, serverConfigOverrides(options)));
+      const settings = withConfigErrors(() => describeServerConfig(process.env, serverConfigOverrides(options))).map((setting) =>
+        isSecretVariable(setting.variable) && setting.value !== undefined ? { ...setting, value: '(set, hidden)' } : setting,
+      );
       const others = Object.entries(OTHER_VARIABLES)
         .filter(([name]) => process.env[name])
         .map(([variable, about]) => ({ variable, value: isSecretVariable(variable) ? '(set, hidden)' : process.env[variable]!, about }));

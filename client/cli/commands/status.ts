@@ -17,13 +17,14 @@ export function registerStatusCommand(program: Command): void {
       const options = globalOptions(cmd);
       const target = adminTarget(options);
       const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
-        const [health, todos, oldest, queue, workers, round] = await Promise.all([
+        const [health, todos, oldest, queue, workers, round, webhook] = await Promise.all([
           api.health(),
           api.todoCounts(),
           api.oldestClaimable(),
           api.queueState(),
           api.workerSummary(),
           api.currentRound(),
+          api.webhookState(),
         ]);
         const lastTallied = await api.roundDetail().catch((error: unknown) => {
           if (reasonOf(error) === 'ROUND_NOT_FOUND') return null;
@@ -50,6 +51,7 @@ export function registerStatusCommand(program: Command): void {
             keys: Object.keys(lastTallied.distribution).length,
             distributionCid: lastTallied.distributionCid,
           },
+          webhook,
         };
       });
       emit(options.json === true, status, () => describeStatus(status));

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import type { Core } from '../core.js';
+import { findEvents } from '../events/find-events.js';
+import { cachedStatement } from '../db/statements.js';
+import { postEvents, type WebhookTarget } from './post-events.js';
+import { saveWebhookState, webhookStartState, type WebhookState } from './webhook-state.js';
+
+export interface WebhookSenderOptions extends WebhookTarget {
+  /** Event type prefixes to send. */
+  eventPrefixes: string[];
+  /** First wait after a failed delivery; doubles up to maxRetryMs. */
+  retryMs: number;
+  maxRetryMs?: number;
+  /** Events per POST. */
+  batchSize?: number;
+}
+
+/**
+ * Sends the event log's matching events to the operator's webhook, in order, each batch until the
+ * receiver answers 2xx. It reads the log from its saved cursor (not from in-memory queues), so
+ * events written while it waits, while the receiver is down, or by another process on the data dir
+ * (the CLI) are all sent, and a restart goes on where it stopped. A failing receiver is retried
+ * with doubling waits, forever; the operator sees it in `status`, `/metrics` and the log.
+ */
+export class WebhookSender {
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+  /** The first retained id when a pruned gap was last reported. */
+  private prunedNoted = 0;
+
+  constructor(
+    private readonly core: Pick<Core, 'db' | 'sqlite' | 'bus'>,
+    private readonly options: WebhookSenderOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run().catch((error: unknown) => this.log.error({ err: error }, 'webhook delivery stopped'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('coordinator stopping'));
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { sqlite, bus } = this.core;
+    const signal = this.stopping.signal;
+    const { url, eventPrefixes, batchSize = 100 } = this.options;
+    let state = webhookStartState(sqlite, url);
+    this.save(state);
+    this.log.info({ url, events: eventPrefixes.join(','), fromEventId: state.cursor, signed: Boolean(this.options.secret) }, 'webhook delivery started');
+    if (!this.options.secret) this.log.warn('webhook deliveries are not signed: set SWARMTASK_WEBHOOK_SECRET so the receiver can tell them from forgeries');
+
+    while (!signal.aborted) {
+      this.notePruned(state.cursor);
+      const found = findEvents(sqlite, { from: 'oldest', afterId: state.cursor, types: eventPrefixes, limit: batchSize });
+      if (found.events.length === 0) {
+        if (found.cursor > state.cursor) state = this.save({ ...state, cursor: found.cursor });
+        if (found.done) await bus.waitForNewerThan(state.cursor, signal);
+        continue;
+      }
+      try {
+        await postEvents(this.options, found.events, signal);
+        if (state.failing) this.log.info({ url, failedAttempts: state.failing.attempts, since: new Date(state.failing.since).toISOString() }, 'webhook delivering again');
+        state = this.save({ ...state, cursor: found.cursor, deliveredAt: Date.now(), failing: null });
+      } catch (error) {
+        if (signal.aborted) return;
+        const attempts = (state.failing?.attempts ?? 0) + 1;
+        const message = (error as Error).message;
+        state = this.save({ ...state, failing: { since: state.failing?.since ?? Date.now(), attempts, error: message } });
+        const waitMs = Math.min(this.options.retryMs * 2 ** Math.min(attempts - 1, 20), this.options.maxRetryMs ?? 300_000);
+        // Said on the first failure and then every tenth, not on every retry of a long outage.
+        if (attempts === 1 || attempts % 10 === 0) {
+          this.log.warn({ url, attempts, error: message, events: `${found.events[0]!.id}-${found.events.at(-1)!.id}`, retryInMs: waitMs }, 'webhook delivery failed; retrying');
+        }
+        await sleep(waitMs, signal);
+      }
+    }
+  }
+
+  private save(state: WebhookState): WebhookState {
+    saveWebhookState(this.core, state);
+    return state;
+  }
+
+  /** Events pruned (retention) before they were delivered are gone: said once per gap. */
+  private notePruned(cursor: number): void {
+    const { first } = cachedStatement(this.core.sqlite, 'SELECT (SELECT min(id) FROM events) AS first').get() as { first: number | null };
+    if (first !== null && cursor < first - 1 && first !== this.prunedNoted) {
+      this.prunedNoted = first;
+      this.log.warn({ url: this.options.url, lost: `${cursor + 1}-${first - 1}` }, 'webhook: events past their retention were pruned before they could be delivered');
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
