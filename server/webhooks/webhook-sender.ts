@@ -5,6 +5,9 @@ import { cachedStatement } from '../db/statements.js';
 import { postEvents, type WebhookTarget } from './post-events.js';
 import { saveWebhookState, webhookStartState, type WebhookState } from './webhook-state.js';
 
+/** How often a cursor moved only past events of other types is saved. */
+const SKIP_SAVE_MS = 5000;
+
 export interface WebhookSenderOptions extends WebhookTarget {
   /** Event type prefixes to send. */
   eventPrefixes: string[];
@@ -25,6 +28,7 @@ export interface WebhookSenderOptions extends WebhookTarget {
 export class WebhookSender {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
+  private savedAt = 0;
   /** The first retained id when a pruned gap was last reported. */
   private prunedNoted = 0;
 
@@ -56,8 +60,12 @@ export class WebhookSender {
       this.notePruned(state.cursor);
       const found = findEvents(sqlite, { from: 'oldest', afterId: state.cursor, types: eventPrefixes, limit: batchSize });
       if (found.events.length === 0) {
-        if (found.cursor > state.cursor) state = this.save({ ...state, cursor: found.cursor });
+        // Moving past events of other types needs no write each time (a busy queue writes many):
+        // after a restart they would only be looked through again.
+        state = { ...state, cursor: found.cursor };
+        if (Date.now() - this.savedAt >= SKIP_SAVE_MS) this.save(state);
         if (found.done) await bus.waitForNewerThan(state.cursor, signal);
+        else await new Promise((resolve) => setImmediate(resolve)); // a long stretch: let calls in between windows
         continue;
       }
       try {
@@ -81,6 +89,7 @@ export class WebhookSender {
 
   private save(state: WebhookState): WebhookState {
     saveWebhookState(this.core, state);
+    this.savedAt = Date.now();
     return state;
   }
 
