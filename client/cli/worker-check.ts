@@ -1,10 +1,9 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import type { Keypair } from '../../shared/keypair.js';
 import { formatSwarms } from '../../shared/swarms-units.js';
-import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
-import { LlmConfigError, type ProviderRegistry, type SwarmBudget } from '../../server/swarms/index.js';
+import type { ProviderRegistry, SwarmBudget } from '../../server/swarms/index.js';
+import { describeChecks, modelCheck, modelTargets, writableDirCheck, type Check } from './setup-checks.js';
 import { discoverCoordinator, type CoordinatorIdentity } from '../discover-task-id.js';
 import { COORDINATOR_KEYS_FILE, CoordinatorKeyMismatchError, decideCoordinatorKey, readCoordinatorPins } from '../worker/coordinator-pin.js';
 import { describeBudget } from '../worker/events.js';
@@ -21,14 +20,6 @@ import type { ClaimFilter } from '../../shared/todo-schemas.js';
  * answers, its signing key matches the pin, the key is registered and staked, every provider the
  * model map sends work to has its key, the data dir is writable.
  */
-
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
 
 export interface WorkerCheckInput {
   serverUrl: string;
@@ -117,26 +108,6 @@ function localChecks(input: WorkerCheckInput): Check[] {
   ];
 }
 
-/** Every rule's target, and the model the original example work item asks for: what this node's work will run on. */
-function modelTargets(providers: ProviderRegistry): string[] {
-  return [...new Set([...providers.modelMap.map((rule) => rule.target), ...EXAMPLE_SWARM_SPEC.agents.map((agent) => agent.model_name)])];
-}
-
-function modelCheck(providers: ProviderRegistry): Check {
-  const map = providers.describe().modelMap;
-  for (const target of modelTargets(providers)) {
-    try {
-      providers.resolve(target);
-    } catch (error) {
-      if (error instanceof LlmConfigError) return { name: 'models', status: 'fail', detail: `model map "${map}": ${error.message}` };
-      throw error;
-    }
-  }
-  return map === EMBEDDED_DEFAULT_MODEL_MAP
-    ? { name: 'models', status: 'warn', detail: `model map "${map}": the offline model writes placeholder answers (set --model-map / SWARMTASK_MODEL_MAP for real ones)` }
-    : { name: 'models', status: 'ok', detail: `model map "${map}": every provider it names has what it needs` };
-}
-
 function budgetCheck(input: WorkerCheckInput): Check {
   const parts = [
     ...(Object.keys(input.budget).length > 0 ? [`per todo at most ${describeBudget(input.budget)}`] : []),
@@ -169,22 +140,10 @@ function unpricedRoute(providers: ProviderRegistry, model: string): string | und
 }
 
 function dataDirCheck(dataDir: string): Check {
-  let existing = dataDir;
-  while (!existsSync(existing)) existing = join(existing, '..');
-  try {
-    accessSync(existing, constants.W_OK);
-  } catch {
-    return { name: 'data dir', status: 'fail', detail: `${dataDir} cannot be written (${existing} is not writable): the outbox lives there` };
-  }
-  return { name: 'data dir', status: 'ok', detail: existsSync(join(dataDir, WORKER_DB_FILE)) ? `${dataDir} (outbox present: swarmtask outbox)` : `${dataDir} (created at the first start)` };
+  return writableDirCheck(dataDir, 'the outbox', existsSync(join(dataDir, WORKER_DB_FILE)) ? 'outbox present: swarmtask outbox' : null);
 }
 
-/** One line per check: `ok    coordinator  http://… runs task …`. */
-export function describeChecks(checks: Check[]): string {
-  const width = Math.max(...checks.map((check) => check.name.length));
-  const failed = checks.filter((check) => check.status === 'fail').length;
-  return [
-    ...checks.map((check) => `${check.status.padEnd(4)}  ${check.name.padEnd(width)}  ${check.detail}`),
-    failed > 0 ? `${failed} ${failed === 1 ? 'check' : 'checks'} failed: the worker would not work as set up` : 'ready: start the worker without --check',
-  ].join('\n');
+/** The checks as lines, and whether the worker can start. */
+export function describeWorkerChecks(checks: Check[]): string {
+  return describeChecks(checks, 'the worker', 'start the worker without --check');
 }

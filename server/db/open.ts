@@ -98,6 +98,25 @@ function refuseNewerStore(sqlite: Database.Database, file: string, migrationsFol
   if (applied !== null && applied > known) throw new StoreTooNewError(file, applied, known);
 }
 
+export interface MigrationStatus {
+  /** Migrations recorded in the store. */
+  applied: number;
+  /** Migrations this build ships that the store does not have yet (applied at the next start). */
+  pending: number;
+  /** The store has a migration newer than any this build knows (it refuses to start on it). */
+  tooNew: boolean;
+}
+
+/** How a store's migrations compare with this build's, read without changing anything. */
+export function migrationStatus(sqlite: Database.Database, folder = defaultMigrationsFolder()): MigrationStatus {
+  const journal = JSON.parse(readFileSync(resolve(folder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return { applied: 0, pending: journal.entries.length, tooNew: false };
+  const { applied, newest } = sqlite.prepare('SELECT count(*) AS applied, max(created_at) AS newest FROM __drizzle_migrations').get() as { applied: number; newest: number | null };
+  const known = Math.max(0, ...journal.entries.map((entry) => entry.when));
+  return { applied, pending: journal.entries.filter((entry) => entry.when > (newest ?? 0)).length, tooNew: newest !== null && newest > known };
+}
+
 /**
  * drizzle runs the whole batch inside one transaction, where `PRAGMA foreign_keys=OFF` is a
  * no-op; turning it off on the connection first keeps table-rebuild migrations from firing

@@ -62,7 +62,10 @@ describe('webhook delivery', () => {
       expect(verifyWebhookSignature('another-secret-entirely', header, request.body)).toEqual({ ok: false, reason: 'signature does not match the body' });
       expect(verifyWebhookSignature(SECRET, header, request.body.replace('test-task', 'evil-task'))).toEqual({ ok: false, reason: 'signature does not match the body' });
     }
-    expect(readWebhookState(core.sqlite)).toMatchObject({ url: receiver.url, cursor: delivered.at(-1)!.id, failing: null, deliveredAt: expect.any(Number) });
+    await vi.waitFor(
+      () => expect(readWebhookState(core.sqlite)).toMatchObject({ url: receiver.url, cursor: delivered.at(-1)!.id, failing: null, deliveredAt: expect.any(Number) }),
+      { timeout: 10_000, interval: 10 },
+    );
   });
 
   it('retries a receiver that times out or fails with the same first event until it answers 2xx, and says it is failing meanwhile', async () => {
@@ -86,7 +89,8 @@ describe('webhook delivery', () => {
     // Every attempt began at the same event: nothing skipped while failing.
     expect(new Set(receiver.requests.map((r) => r.parsed.events[0]!.todoId))).toEqual(new Set([first]));
     expect(receiver.requests.length).toBeGreaterThanOrEqual(3);
-    expect(readWebhookState(core.sqlite)).toMatchObject({ failing: null });
+    // The receiver has answered; the sender saves that right after.
+    await vi.waitFor(() => expect(readWebhookState(core.sqlite)).toMatchObject({ failing: null }), { timeout: 10_000, interval: 10 });
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^swarmtask_webhook_failing 0$/m);
     expect((await runCli(['status', '--server', t.url, '--api-key', t.apiKey])).stdout).toMatch(
       new RegExp(`^webhook +${receiver.url}: sent up to event \\d+, last delivery \\d+ s ago$`, 'm'),

@@ -14,9 +14,8 @@ interface ServerFlags {
   minStake?: string;
 }
 
-export async function runServer(command: Command, flags: ServerFlags, banner?: (c: Coordinator) => string): Promise<Coordinator> {
-  const options = globalOptions(command);
-  const config = serverConfigFrom(options, {
+function configFromFlags(command: Command, flags: ServerFlags) {
+  return serverConfigFrom(globalOptions(command), {
     port: flags.port as unknown as number,
     host: flags.host,
     synchronous: flags.synchronous as 'NORMAL' | 'FULL' | undefined,
@@ -25,6 +24,23 @@ export async function runServer(command: Command, flags: ServerFlags, banner?: (
     modelMap: flags.modelMap,
     roundMs: flags.roundMs as unknown as number,
   });
+}
+
+/** `server --check`: the preflight, then exit (1 on a failed check). */
+async function checkServer(command: Command, flags: ServerFlags): Promise<void> {
+  const options = globalOptions(command);
+  const config = configFromFlags(command, flags);
+  const { createProviderRegistry } = await import('../../../server/llm/index.js');
+  const { checkServerSetup, describeServerChecks } = await import('../server-check.js');
+  const checks = await checkServerSetup(config, createProviderRegistry({ env: process.env, ...(config.modelMap !== undefined ? { modelMap: config.modelMap } : {}) }));
+  const failed = checks.some((check) => check.status === 'fail');
+  emit(options.json === true, { ok: !failed, checks }, () => describeServerChecks(checks));
+  if (failed) process.exitCode = 1;
+}
+
+export async function runServer(command: Command, flags: ServerFlags, banner?: (c: Coordinator) => string): Promise<Coordinator> {
+  const options = globalOptions(command);
+  const config = configFromFlags(command, flags);
   const { createLogger } = await import('../../../server/logger.js');
   const log = createLogger({ level: config.logLevel, file: config.logFile, reopenFileOn: 'SIGHUP' });
   const coordinator = await startCoordinatorForCli(config, log);
@@ -68,8 +84,11 @@ export function registerServerCommands(program: Command): void {
       .option('--model-map <map>', 'model routing, e.g. "*=offline" or "gpt-4o=ollama/llama3.1" (env SWARMTASK_MODEL_MAP)')
       .option('--round-ms <ms>', 'round length (env SWARMTASK_ROUND_MS, default 600000)');
 
-  withServerFlags(program.command('server').description('run the coordinator')).action(async (flags: ServerFlags, cmd: Command) => {
-    await runServer(cmd, flags);
-  });
+  withServerFlags(program.command('server').description('run the coordinator'))
+    .option('--check', 'check the setup (config, data dir, store and pending migrations, port, disk, signing key, models, webhook), start nothing, and exit (1 if something is wrong)')
+    .action(async (flags: ServerFlags & { check?: boolean }, cmd: Command) => {
+      if (flags.check) return checkServer(cmd, flags);
+      await runServer(cmd, flags);
+    });
 
 }

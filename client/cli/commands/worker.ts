@@ -118,7 +118,7 @@ export function registerWorkerCommand(program: Command): void {
         error instanceof ModelMapSyntaxError || error instanceof LlmConfigError ? new CliError(`SWARMTASK_MODEL_MAP / --model-map: ${error.message}`, 2) : error;
 
       if (flags.check) {
-        const { checkWorkerSetup, describeChecks } = await import('../worker-check.js');
+        const { checkWorkerSetup, describeWorkerChecks } = await import('../worker-check.js');
         const { workerModelRegistry } = await import('../../worker/worker.js');
         let providers;
         try {
@@ -140,7 +140,7 @@ export function registerWorkerCommand(program: Command): void {
           claimFilter,
         });
         const failed = checks.some((check) => check.status === 'fail');
-        emit(options.json === true, { ok: !failed, checks }, () => describeChecks(checks));
+        emit(options.json === true, { ok: !failed, checks }, () => describeWorkerChecks(checks));
         if (failed) process.exitCode = 1;
         return;
       }
