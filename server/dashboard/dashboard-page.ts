@@ -34,7 +34,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h2>Workers <span id="workersummary" class="muted"></span></h2>
 <table id="workers"><thead><tr><th>staking key</th><th>GitHub user</th><th>stake</th><th>can work</th><th>last seen</th></tr></thead><tbody></tbody></table>
 <h2>Todos</h2>
-<table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>attempts</th><th>holder</th><th>updated</th><th>last error</th></tr></thead><tbody></tbody></table>
+<table id="todos"><thead><tr><th>id</th><th>status</th><th>type</th><th>name</th><th>priority</th><th>reward</th><th>attempts</th><th>holder</th><th>updated</th><th>last error</th></tr></thead><tbody></tbody></table>
 <h2>Recent events <input id="eventtype" class="filter" placeholder="only types starting with… (todo.failed, queue.)" autocomplete="off"> <span id="eventnote" class="muted"></span></h2>
 <table id="events"><thead><tr><th>id</th><th>time</th><th>type</th><th>todo</th><th>data</th></tr></thead><tbody></tbody></table>
 <script>
@@ -74,7 +74,11 @@ function rows(table, items, cells) {
   }));
 }
 const time = (ms) => ms ? new Date(ms).toLocaleTimeString() : '';
-const swarms = (baseUnits) => (baseUnits / 1e9).toLocaleString('en-US', { maximumFractionDigits: 9 }) + ' SWARMS';
+// Whole and fraction apart, as shared/swarms-units.ts does: a float of SWARMS loses digits past ~9M.
+const swarms = (baseUnits) => {
+  const whole = Math.floor(Math.abs(baseUnits) / 1e9), fraction = String(Math.abs(baseUnits) % 1e9).padStart(9, '0').replace(/0+$/, '');
+  return (baseUnits < 0 ? '-' : '') + whole.toLocaleString('en-US') + (fraction ? '.' + fraction : '') + ' SWARMS';
+};
 const WORKERS_SHOWN = 25;
 // Every poll asks only whether anything happened (the newest event id, the round); the tables are
 // read again when it did, or every 15 s for what changes without an event (workers' last seen).
@@ -121,7 +125,7 @@ async function refresh(force) {
     $('workersummary').textContent = summary.registered + ' registered, ' + summary.staked + ' staked enough to work, ' + summary.activeLast10Minutes +
       ' active in the last 10 minutes' + (summary.registered > workers.workers.length ? '; the ' + workers.workers.length + ' seen most recently:' : '');
     rows('workers', workers.workers, (w) => [w.stakingKey, w.githubUsername || '', swarms(w.stake), w.stake >= health.minStake ? 'yes' : 'no: below ' + swarms(health.minStake), time(w.lastSeenAt)]);
-    rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'auto', t.spec.name || t.spec.task, t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt), t.lastError]);
+    rows('todos', page.todos, (t) => [t.id, t.status, t.spec.swarm_type || 'SequentialWorkflow', t.spec.name || t.spec.task, t.priority, swarms(t.reward), t.attempts + '/' + t.maxAttempts, t.holderKey ? t.holderKey.slice(0, 10) + '…' : '', time(t.updatedAt), t.lastError]);
     rows('events', events.events.reverse(), (e) => [e.id, time(e.createdAt), e.type, e.todoId, e.data]);
     // One search looks through a bounded window of the log: say where it stopped short.
     $('eventnote').textContent = events.done || events.events.length === 30 ? '' : 'searched back to event #' + events.cursor + ' (swarmtask events --type … searches all)';

@@ -60,7 +60,7 @@ describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, k
     expect(JSON.parse((await runCli(['lease', 'claim', ...lease, '--json'], env)).stdout)).toEqual([]);
     // The list says why each todo went back, cut to fit.
     expect((await runCli(['todo', 'list', ...data], env)).stdout).toMatch(
-      new RegExp(`^${handedBack} +initialized +ConcurrentWorkflow .* declined by ${publicKey.slice(0, 8)}…: needs a model this node does not run$`, 'm'),
+      new RegExp(`^${handedBack} +initialized +ConcurrentWorkflow +Financial Analysis Swarm +5 +400 SWARMS +0/5 .* declined by ${publicKey.slice(0, 8)}…: needs a model this node does not run$`, 'm'),
     );
 
     const { id } = JSON.parse((await runCli(['keys', 'create', '--name', 'ops', ...data, '--json'], env)).stdout) as { id: string };

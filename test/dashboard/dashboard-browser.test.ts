@@ -75,7 +75,7 @@ describe('dashboard in a real browser', () => {
       'approve, approve',
     ]);
     const todos = await tableRows(page, 'todos');
-    expect(todos.map((row) => row.slice(0, 5))).toEqual([[String(todoId), 'done', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '1/5']]);
+    expect(todos.map((row) => row.slice(0, 7))).toEqual([[String(todoId), 'done', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '0', '400 SWARMS', '1/5']]);
     const counts = await page.$$eval('#counts .card', (cards) => cards.map((c) => [c.querySelector('span')?.textContent, c.querySelector('b')?.textContent]));
     expect(counts).toContainEqual(['done', '1']);
     // Every worker, its stake in SWARMS and whether that lets it work; one below the minimum says so.
@@ -151,7 +151,7 @@ describe('dashboard in a real browser', () => {
       timeout: 15_000,
     });
     expect(await tableRows(page, 'todos')).toEqual([
-      [String(todoId), 'initialized', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '0/5', '', expect.any(String), `declined by ${node.slice(0, 8)}…: needs a model this node does not run`],
+      [String(todoId), 'initialized', 'ConcurrentWorkflow', 'Financial Analysis Swarm', '0', '400 SWARMS', '0/5', '', expect.any(String), `declined by ${node.slice(0, 8)}…: needs a model this node does not run`],
     ]);
     // An operator pauses claims: the header says so until they resume.
     pauseClaims(core, 'maintenance');

@@ -144,13 +144,15 @@ export function registerAdminCommands(program: Command): void {
             status: t.status,
             type: t.spec.swarm_type ?? DEFAULT_SWARM_TYPE,
             name: t.spec.name ?? '',
+            priority: t.priority,
+            reward: formatSwarms(t.reward),
             attempts: `${t.attempts}/${t.maxAttempts}`,
             holder: t.holderKey,
             updated: t.updatedAt,
             // Why it failed or was declined, cut to keep the table a table (todo show has it whole).
             'last error': t.lastError === null ? null : clip(t.lastError, 70),
           })),
-          ['id', 'status', 'type', 'name', 'attempts', 'holder', 'updated', 'last error'],
+          ['id', 'status', 'type', 'name', 'priority', 'reward', 'attempts', 'holder', 'updated', 'last error'],
         ),
       );
       // The hint goes to stderr, so piping the table stays clean; --json carries nextBeforeId.
