@@ -1,4 +1,5 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { TRPCClientError } from '@trpc/client';
+import { createOperatorClient } from '../operator-client.js';
 import type { Logger } from 'pino';
 import type { CreateTodoInput, ListTodosInput, RedriveFailedInput, UpdateTodoInput } from '../../shared/todo-schemas.js';
 import type { FindEventsQuery } from '../../shared/event-schemas.js';
@@ -87,9 +88,8 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
 
 /** Talks to a running coordinator over HTTP with an API key. */
 export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
-  const trpc = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: new URL('/trpc', serverUrl).toString(), headers: { 'x-api-key': apiKey } })],
-  });
+  const client = createOperatorClient({ url: serverUrl, apiKey });
+  const trpc = client.trpc;
   return {
     createTodo: (input) => trpc.todos.create.mutate(input),
     createTodos: (inputs) => trpc.todos.createMany.mutate({ todos: inputs }),
@@ -118,7 +118,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     currentRound: () => trpc.rounds.current.query(),
     findEvents: (query) => trpc.events.find.query(query),
     webhookState: () => trpc.webhooks.state.query(),
-    close: () => undefined,
+    close: () => void client.close(),
   };
 }
 

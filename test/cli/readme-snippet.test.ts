@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { WorkerClient } from '../../client/worker-client.js';
+import type { OperatorClient } from '../../client/operator-client.js';
 import { registerWorker, setStake } from '../../server/auth/workers.js';
-import { createTodo, getTodo } from '../../server/queue/index.js';
+import { cancelTodo, createTodo, getTodo } from '../../server/queue/index.js';
 import { EXAMPLE_SWARM_SPEC, SwarmSpecSchema } from '../../shared/swarm-spec.js';
 import { generateKeypair, writeKeypairFile } from '../../shared/keypair.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
@@ -22,7 +23,40 @@ function readmeClientSnippet(): string {
   return block;
 }
 
+/** The README's operator-client TypeScript block. */
+function readmeOperatorSnippet(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = /Operators and API users hold an API key[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README has no operator client ts block');
+  return block;
+}
+
 describe('the README', () => {
+  it('operator client snippet adds a todo and hears how it ends', async () => {
+    const snippet = readmeOperatorSnippet();
+    expect(snippet).toContain("'http://127.0.0.1:8787'");
+    await using t = await startTestCoordinator();
+    const file = join(REPO, `.readme-operator-${process.pid}.ts`);
+    writeFileSync(file, `${snippet.replace("'http://127.0.0.1:8787'", JSON.stringify(t.url))}\nexport { operator, todo };\n`);
+    const said: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void said.push(String(line)));
+    process.env.SWARMTASK_API_KEY = t.apiKey;
+    let operator: OperatorClient | undefined;
+    try {
+      let todo: { id: number };
+      ({ operator, todo } = (await import(file)) as { operator: OperatorClient; todo: { id: number } });
+      expect(getTodo(t.coordinator.core, todo.id)).toMatchObject({ status: 'initialized', spec: { task: 'Summarize the quarterly report' } });
+      await vi.waitFor(() => expect(t.coordinator.wss.clients.size).toBe(1)); // subscribed
+      cancelTodo(t.coordinator.core, todo.id);
+      await vi.waitFor(() => expect(said).toEqual([`todo ${todo.id}: todo.cancelled`]));
+    } finally {
+      log.mockRestore();
+      delete process.env.SWARMTASK_API_KEY;
+      await operator?.close();
+      rmSync(file, { force: true });
+    }
+  });
+
   it("'From code' snippet claims, heartbeats and completes a todo against a real coordinator", async () => {
     const snippet = readmeClientSnippet();
     // What a reader adapts: the server URL and the key file; the task id is the server's default.
