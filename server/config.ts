@@ -26,6 +26,10 @@ export const ServerConfigSchema = z.object({
   synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   leaseMs: int(1000).default(60_000),
   maxAttempts: int(1, 100).default(5),
+  /** Wait after a reported failure before the todo may be claimed again, doubling with each attempt (0: at once). */
+  retryDelayMs: int(0, 86_400_000).default(0),
+  /** The longest such wait. */
+  retryDelayMaxMs: int(1, 7 * 86_400_000).default(600_000),
   defaultReward: int(0).default(400 * BASE_UNITS_PER_SWARMS),
   minStake: int(0).default(BASE_UNITS_PER_SWARMS),
   signatureWindowMs: int(1000).default(120_000),

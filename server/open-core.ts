@@ -51,6 +51,8 @@ export function openCore(config: ServerConfig, log: Logger, options: OpenCoreOpt
       leaseMs: config.leaseMs,
       maxAttempts: config.maxAttempts,
       defaultReward: config.defaultReward,
+      retryDelayMs: config.retryDelayMs,
+      retryDelayMaxMs: config.retryDelayMaxMs,
     },
     auth: { taskId: config.taskId, signatureWindowMs: config.signatureWindowMs, minStake: config.minStake },
     rounds: {

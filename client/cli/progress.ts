@@ -29,7 +29,9 @@ export function describeEvent(event: EventLike, names: Map<string, string>): str
     case 'todo.submitted':
       return `${todo} swarm finished on ${who(d.stakingKey)}; result and signed proof stored on IPFS`;
     case 'todo.failed_attempt':
-      return `${todo} failed on ${who(d.stakingKey)}: ${String(d.error)}; back in the queue`;
+      return typeof d.retryAt === 'number'
+        ? `${todo} failed on ${who(d.stakingKey)}: ${String(d.error)}; back in the queue, claimable again in ${formatWait(d.retryAt - (event.createdAt ?? Date.now()))}`
+        : `${todo} failed on ${who(d.stakingKey)}: ${String(d.error)}; back in the queue`;
     case 'todo.declined':
       return `${todo} declined by ${who(d.stakingKey)}: ${String(d.error)}; back in the queue for another node`;
     case 'todo.lease_expired':

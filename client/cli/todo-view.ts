@@ -26,7 +26,12 @@ export function describeTodo(todo: ShownTodo, history: TodoAttempt[] = [], optio
     ['priority', String(todo.priority)],
     ['attempts', `${todo.attempts} of ${todo.maxAttempts}`],
   ];
-  if (todo.availableAt > now && todo.status === 'initialized') lines.push(['available', `${iso(todo.availableAt)} (scheduled)`]);
+  if (todo.availableAt > now && todo.status === 'initialized') {
+    // A failed attempt waits out the queue's back-off; otherwise it was scheduled (or put off by the operator).
+    const why = todo.attempts > 0 && todo.lastError !== null ? 'backing off after a failed attempt' : 'scheduled';
+    const soon = todo.availableAt - now < 7 * 86_400_000 ? `, in ${formatWait(todo.availableAt - now)}` : '';
+    lines.push(['available', `${iso(todo.availableAt)} (${why}${soon})`]);
+  }
   if (todo.repo) lines.push(['repository', `${todo.repo.owner}/${todo.repo.name}`]);
   if (todo.bountyId) lines.push(['bounty', todo.bountyId]);
   if (todo.dedupeKey) lines.push(['dedupe key', todo.dedupeKey]);

@@ -10,6 +10,9 @@ export interface QueueConfig {
   maxAttempts: number;
   /** Reward in base units when a todo names none (DESIGN §4: 400 SWARMS). */
   defaultReward: number;
+  /** After a reported failure the todo waits this long before its next claim, doubling per attempt up to retryDelayMaxMs (0: no wait). */
+  retryDelayMs: number;
+  retryDelayMaxMs: number;
 }
 
 export const DEFAULT_QUEUE_CONFIG: QueueConfig = {
@@ -17,4 +20,6 @@ export const DEFAULT_QUEUE_CONFIG: QueueConfig = {
   leaseMs: 60_000,
   maxAttempts: 5,
   defaultReward: 400 * BASE_UNITS_PER_SWARMS,
+  retryDelayMs: 0,
+  retryDelayMaxMs: 600_000,
 };

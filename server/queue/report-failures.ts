@@ -9,9 +9,13 @@ export interface FailureReport extends LeaseRef {
   error: string;
 }
 
-/** The worker gave up: the todo returns to the queue at once (or fails after its last attempt). */
+/**
+ * The worker gave up: the todo returns to the queue, at once or after the queue's back-off
+ * (SWARMTASK_RETRY_DELAY_MS, doubling per attempt), or fails after its last attempt.
+ */
 export function reportFailures(core: Core, holder: LeaseHolder, reports: FailureReport[], now = Date.now()): LeaseOutcome[] {
-  return endLeases(core, holder, reports, (report) => ({ outcome: 'failed', error: report.error }), now);
+  const backoff = { baseMs: core.queue.retryDelayMs, maxMs: core.queue.retryDelayMaxMs };
+  return endLeases(core, holder, reports, (report) => ({ outcome: 'failed', error: report.error, backoff }), now);
 }
 
 /** The worker hands work back unstarted (graceful shutdown): the attempt is not counted. */
@@ -41,7 +45,7 @@ function endLeases<T extends LeaseRef>(
   core: Core,
   holder: LeaseHolder,
   items: T[],
-  why: (item: T) => { outcome: 'failed' | 'released' | 'declined'; error: string | null; lastError?: string },
+  why: (item: T) => { outcome: 'failed' | 'released' | 'declined'; error: string | null; lastError?: string; backoff?: { baseMs: number; maxMs: number } },
   now: number,
 ): LeaseOutcome[] {
   const outcomes = immediate(core.db, () => {
