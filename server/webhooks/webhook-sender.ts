@@ -39,12 +39,24 @@ export class WebhookSender {
   ) {}
 
   start(): void {
-    this.running ??= this.run().catch((error: unknown) => this.log.error({ err: error }, 'webhook delivery stopped'));
+    this.running ??= this.runUntilStopped();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort(new Error('coordinator stopping'));
     await this.running;
+  }
+
+  /** Delivery survives its own faults too (the store busy past its timeout, a bug): said, then tried again. */
+  private async runUntilStopped(): Promise<void> {
+    for (let crashes = 0; !this.stopping.signal.aborted; crashes++) {
+      try {
+        await this.run();
+      } catch (error) {
+        this.log.error({ err: error, url: this.options.url }, 'webhook delivery failed unexpectedly; starting again from the saved cursor');
+        await sleep(Math.min(this.options.retryMs * 2 ** Math.min(crashes, 20), this.options.maxRetryMs ?? 300_000), this.stopping.signal);
+      }
+    }
   }
 
   private async run(): Promise<void> {

@@ -97,6 +97,25 @@ describe('webhook delivery', () => {
     );
   });
 
+  it('survives its own faults: a store error stops delivery only until the store answers again', async () => {
+    await using receiver = await startWebhookReceiver();
+    await using t = await startTestCoordinator({ webhookUrl: receiver.url, webhookEvents: 'todo.created', webhookRetryMs: 20 });
+    const core = t.coordinator.core;
+    const first = createTodo(core, todoInput()).todo.id;
+    await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toEqual([first]), { timeout: 10_000, interval: 10 });
+    // Where the sender keeps its cursor is gone for a while: saving it fails.
+    core.sqlite.exec('ALTER TABLE settings RENAME TO settings_away');
+    const second = createTodo(core, todoInput()).todo.id;
+    await vi.waitFor(() => expect(receiver.requests.length).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 10 });
+    core.sqlite.exec('ALTER TABLE settings_away RENAME TO settings');
+    const third = createTodo(core, todoInput()).todo.id;
+    await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toContain(third), { timeout: 10_000, interval: 10 });
+    // At least once: the batch whose cursor could not be saved may come again, never out of order.
+    const ids = receiver.delivered().map((e) => e.todoId);
+    expect([...new Set(ids)]).toEqual([first, second, third]);
+    expect(ids).toEqual([...ids].sort((a, b) => a! - b!));
+  });
+
   it('goes on from its saved cursor after kill -9, with what the CLI wrote meanwhile; a new URL starts at the newest event', async () => {
     using dir = tempDir('swarmtask-webhook-');
     const data = join(dir.path, 'data');
