@@ -4,20 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { checkRows } from '../helpers/check-lines.js';
 import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 const offline = { SWARMTASK_MODEL_MAP: '*=offline', SWARMTASK_WEBHOOK_URL: '', SWARMTASK_PORT: '' };
-
-/** `status  name  detail` lines as [status, name, detail], without the verdict line. */
-const rows = (stdout: string) =>
-  stdout
-    .trimEnd()
-    .split('\n')
-    .slice(0, -1)
-    .map((line) => {
-      const [, status, name, detail] = /^(\w+) +(\w+(?: \w+)?) {2,}(.*)$/.exec(line)!;
-      return [status, name, detail];
-    });
 
 describe('swarmtask server --check', () => {
   it('on a fresh data dir: ready, and nothing is created', async () => {
@@ -25,7 +15,7 @@ describe('swarmtask server --check', () => {
     const data = join(dir.path, 'data');
     const result = await runCli(['server', '--check', '--data', data, '--port', '0'], offline);
     expect(result.code).toBe(0);
-    expect(rows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok config', 'ok data dir', 'ok store', 'ok port', 'ok disk', 'ok signing key', 'warn models']);
+    expect(checkRows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok config', 'ok data dir', 'ok store', 'ok port', 'ok disk', 'ok signing key', 'warn models']);
     expect(result.stdout).toMatch(/^ok +store +none yet: created \(and migrated\) at the first start$/m);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('ready: start the coordinator without --check');
     expect(existsSync(data)).toBe(false);

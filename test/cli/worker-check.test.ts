@@ -5,20 +5,10 @@ import { writeCoordinatorPin } from '../../client/worker/coordinator-pin.js';
 import { generateKeypair, writeKeypairFile } from '../../shared/keypair.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
+import { checkRows } from '../helpers/check-lines.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const noKeys = { OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', SWARMTASK_MODEL_MAP: '' };
-
-/** `status  name  detail` lines, as [status, name, detail]. */
-const rows = (stdout: string) =>
-  stdout
-    .trimEnd()
-    .split('\n')
-    .slice(0, -1)
-    .map((line) => {
-      const [, status, name, detail] = /^(\w+) +(\w+(?: \w+)?) {2,}(.*)$/.exec(line)!;
-      return [status, name, detail];
-    });
 
 describe('swarmtask worker --check', () => {
   it('says a staked node on the offline model is ready, and claims, registers and writes nothing', async () => {
@@ -35,7 +25,7 @@ describe('swarmtask worker --check', () => {
       noKeys,
     );
     expect(result.code).toBe(0);
-    expect(rows(result.stdout)).toEqual([
+    expect(checkRows(result.stdout)).toEqual([
       ['ok', 'key', `staking key ${keypair.publicKeyBase58} (${keyFile})`],
       ['ok', 'coordinator', `${t.url} runs task test-task`],
       ['ok', 'signing key', `payout lists signed by ${coordinatorKey}; pinned in ${dataDir}/coordinator-keys.json at the first start`],
@@ -102,7 +92,7 @@ describe('swarmtask worker --check', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await runCli(['worker', '--check', '--key', keyFile, '--server', url, '--data', join(dir.path, 'd'), '--max-calls-per-todo', '30'], noKeys);
     expect(result.code).toBe(1);
-    expect(rows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok key', 'fail coordinator', 'warn models', 'ok budgets', 'ok work', 'ok data dir']);
+    expect(checkRows(result.stdout).map(([status, name]) => `${status} ${name}`)).toEqual(['ok key', 'fail coordinator', 'warn models', 'ok budgets', 'ok work', 'ok data dir']);
     expect(result.stdout).toMatch(new RegExp(`^fail +coordinator +${url} does not answer: `, 'm'));
     expect(result.stdout).toMatch(/^ok +budgets +per todo at most 30 model calls$/m);
     expect(result.stdout).toMatch(/^ok +work +claims any todo$/m);
