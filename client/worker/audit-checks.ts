@@ -1,7 +1,7 @@
 import { cidForBytes, formatCid, parseCid } from '../../shared/cid.js';
 import { sameGitHubName } from '../../shared/github/pr-url.js';
 import { SubmissionRecordSchema, type LegacySubmissionRecord, type SubmissionRecord } from '../../shared/submission-schemas.js';
-import { normalizeSwarmType, type SwarmSpec, type SwarmType } from '../../shared/swarm-spec.js';
+import { DEFAULT_SWARM_TYPE, normalizeSwarmType, type SwarmSpec, type SwarmType } from '../../shared/swarm-spec.js';
 import type { SignedOutput } from '../signed-calls.js';
 import { sha256Hex, verifySubmissionSignature } from './submission-record.js';
 import { openLegacy } from '../../shared/envelope.js';
@@ -190,7 +190,7 @@ export function checkSwarmOutput(spec: SwarmSpec, output: unknown): CheckResult 
   }
   if (typeof output.final !== 'string' || output.final.trim() === '') return fail('output has no final answer');
   if (output.task !== spec.task) return fail('output is for a different task than the todo');
-  const declared: SwarmType = spec.swarm_type ?? 'SequentialWorkflow';
+  const declared: SwarmType = spec.swarm_type ?? DEFAULT_SWARM_TYPE;
   const reported = typeof output.swarm_type === 'string' ? normalizeSwarmType(output.swarm_type) : undefined;
   if (reported !== declared) return fail(`output is from a ${String(output.swarm_type)} swarm, the todo asks for ${declared}`);
 

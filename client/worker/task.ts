@@ -18,6 +18,7 @@ import type { StoredSubmission, SubmissionStore } from './submission-store.js';
 import { reportStoredResult, type SubmissionSender } from './submission.js';
 import { hasClaimFilter, mayMatchClaimFilter } from './claim-filter.js';
 import type { ClaimFilter } from '../../shared/todo-schemas.js';
+import { DEFAULT_SWARM_TYPE } from '../../shared/swarm-spec.js';
 
 /**
  * The task stage: hear about available todos (`todos.onAvailable`, resumed after disconnects)
@@ -98,7 +99,7 @@ class LeaseLostError extends Error {
 /** The PR description: carries the result CID and, once it exists, the submission CID. */
 export function pullRequestBody(todo: { todoId: number; spec: { name?: string | undefined; swarm_type?: string | undefined } }, stakingKey: string, resultCid: string, submissionCid: string | null): string {
   return [
-    `Output of swarmtask todo ${todo.todoId}: ${todo.spec.name ?? 'swarm'} (${todo.spec.swarm_type ?? 'SequentialWorkflow'}).`,
+    `Output of swarmtask todo ${todo.todoId}: ${todo.spec.name ?? 'swarm'} (${todo.spec.swarm_type ?? DEFAULT_SWARM_TYPE}).`,
     '',
     `Submission CID: ${submissionCid ?? '(pending)'}`,
     `Result CID: ${resultCid}`,
@@ -197,12 +198,6 @@ export class TaskRunner {
       });
   }
 
-  private get claimFilterPayload(): ClaimFilter {
-    const filter = this.options.claimFilter;
-    if (!filter) return {};
-    return { ...(filter.minReward === undefined ? {} : { minReward: filter.minReward }), ...(filter.swarmTypes ? { swarmTypes: filter.swarmTypes } : {}) };
-  }
-
   private async claimLoop(): Promise<void> {
     const { rpc, githubUsername, concurrency } = this.options;
     do {
@@ -210,7 +205,7 @@ export class TaskRunner {
       for (;;) {
         const free = concurrency - this.running.size;
         if (free <= 0 || this.stopping || this.spendWatch.paused()) return;
-        const claimed = await rpc.call('todos.claim', { max: free, ...(githubUsername ? { githubUsername } : {}), ...this.claimFilterPayload }, { signal: this.claimAbort.signal });
+        const claimed = await rpc.call('todos.claim', { max: free, ...(githubUsername ? { githubUsername } : {}), ...this.options.claimFilter }, { signal: this.claimAbort.signal });
         if (this.stopping) {
           // Claimed while stopping: never started, so handed straight back.
           await this.release(claimed);
@@ -240,7 +235,7 @@ export class TaskRunner {
       type: 'claimed',
       todoId: todo.todoId,
       attempt: todo.attempt,
-      swarmType: todo.spec.swarm_type ?? 'SequentialWorkflow',
+      swarmType: todo.spec.swarm_type ?? DEFAULT_SWARM_TYPE,
       name: todo.spec.name ?? null,
       leaseExpiresAt: todo.leaseExpiresAt,
     });
