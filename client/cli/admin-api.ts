@@ -27,7 +27,7 @@ export interface AdminApi {
   listWorkers(input: Partial<ListWorkersInput>): Promise<Out['workers']['list']>;
   workerSummary(): Promise<Out['workers']['summary']>;
   workerDetail(stakingKey: string, rounds?: number): Promise<Out['workers']['get']>;
-  createApiKey(name: string, scope?: 'admin' | 'read'): Promise<Out['apiKeys']['create']>;
+  createApiKey(name: string, scope?: 'admin' | 'read', expiresAt?: number): Promise<Out['apiKeys']['create']>;
   listApiKeys(): Promise<Out['apiKeys']['list']>;
   revokeApiKey(id: string): Promise<Out['apiKeys']['revoke']>;
   /** Without a number: the newest tallied round. */
@@ -68,7 +68,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     listWorkers: (input) => call.workers.list(input),
     workerSummary: () => call.workers.summary(),
     workerDetail: (stakingKey, rounds) => call.workers.get({ stakingKey, ...(rounds === undefined ? {} : { rounds }) }),
-    createApiKey: (name, scope) => call.apiKeys.create({ name, ...(scope ? { scope } : {}) }),
+    createApiKey: (name, scope, expiresAt) => call.apiKeys.create({ name, ...(scope ? { scope } : {}), ...(expiresAt === undefined ? {} : { expiresAt }) }),
     listApiKeys: () => call.apiKeys.list(),
     revokeApiKey: (id) => call.apiKeys.revoke({ id }),
     roundDetail: (number) => call.rounds.get(number === undefined ? {} : { number }),
@@ -104,7 +104,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     listWorkers: (input) => trpc.workers.list.query(input),
     workerSummary: () => trpc.workers.summary.query(),
     workerDetail: (stakingKey, rounds) => trpc.workers.get.query({ stakingKey, ...(rounds === undefined ? {} : { rounds }) }),
-    createApiKey: (name, scope) => trpc.apiKeys.create.mutate({ name, ...(scope ? { scope } : {}) }),
+    createApiKey: (name, scope, expiresAt) => trpc.apiKeys.create.mutate({ name, ...(scope ? { scope } : {}), ...(expiresAt === undefined ? {} : { expiresAt }) }),
     listApiKeys: () => trpc.apiKeys.list.query(),
     revokeApiKey: (id) => trpc.apiKeys.revoke.mutate({ id }),
     roundDetail: (number) => trpc.rounds.get.query(number === undefined ? {} : { number }),

@@ -22,6 +22,8 @@ export interface ApiKeyInfo {
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** When the key stops working (null: never). */
+  expiresAt: number | null;
 }
 
 interface ApiKeyRow {
@@ -32,6 +34,7 @@ interface ApiKeyRow {
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  expires_at: number | null;
 }
 
 const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
@@ -41,26 +44,40 @@ const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
   lastUsedAt: row.last_used_at,
+  expiresAt: row.expires_at,
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Creates a key and returns its full text; this is the only time the secret exists in clear. */
-export function createApiKey(core: Core, name: string, scope: ApiKeyScope = 'admin', now = Date.now()): { key: string; info: ApiKeyInfo } {
+/**
+ * Creates a key and returns its full text; this is the only time the secret exists in clear.
+ * With `expiresAt` (ms since the epoch, in the future) it stops working then, everywhere.
+ */
+export function createApiKey(
+  core: Core,
+  name: string,
+  scope: ApiKeyScope = 'admin',
+  now = Date.now(),
+  expiresAt: number | null = null,
+): { key: string; info: ApiKeyInfo } {
+  if (expiresAt !== null && expiresAt <= now) {
+    throw new DomainError('INVALID_INPUT', `expiresAt ${new Date(expiresAt).toISOString()} is not in the future`, { field: 'expiresAt' });
+  }
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, '0').slice(0, 12);
   const secret = randomBytes(32).toString('base64url');
   immediate(core.db, () => {
-    cachedStatement(core.sqlite, 'INSERT INTO api_keys (id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    cachedStatement(core.sqlite, 'INSERT INTO api_keys (id, name, scope, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       id,
       name,
       scope,
       sha256(secret),
       now,
+      expiresAt,
     );
-    appendEvent(core.sqlite, { type: 'api_key.created', data: { id, name, scope } }, now);
+    appendEvent(core.sqlite, { type: 'api_key.created', data: { id, name, scope, ...(expiresAt === null ? {} : { expiresAt }) } }, now);
   });
   core.bus.notify();
-  return { key: `sk_${id}_${secret}`, info: { id, name, scope, createdAt: now, revokedAt: null, lastUsedAt: null } };
+  return { key: `sk_${id}_${secret}`, info: { id, name, scope, createdAt: now, revokedAt: null, lastUsedAt: null, expiresAt } };
 }
 
 export function listApiKeys(core: Pick<Core, 'sqlite'>): ApiKeyInfo[] {
@@ -91,12 +108,32 @@ export function verifyApiKey(core: Pick<Core, 'sqlite'>, presented: string | und
   const expected = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
   const actual = Buffer.from(sha256(match?.[2] ?? presented), 'hex');
   if (!row || !timingSafeEqual(expected, actual)) throw new DomainError('API_KEY_INVALID', 'the API key is not valid');
-  if (row.revoked_at !== null) throw new DomainError('API_KEY_INVALID', `API key ${row.id} was revoked`);
+  refuseEnded(row, now);
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {
     // Coarse last-use tracking: at most one write per key per minute.
     cachedStatement(core.sqlite, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
   }
   return toInfo(row);
+}
+
+/** A revoked or expired key is refused with what happened to it and when. */
+function refuseEnded(row: Pick<ApiKeyRow, 'id' | 'revoked_at' | 'expires_at'>, now: number): void {
+  if (row.revoked_at !== null) throw new DomainError('API_KEY_INVALID', `API key ${row.id} was revoked`);
+  if (row.expires_at !== null && row.expires_at <= now) {
+    throw new DomainError('API_KEY_INVALID', `API key ${row.id} expired at ${new Date(row.expires_at).toISOString()}: create another (swarmtask keys create)`);
+  }
+}
+
+/**
+ * For a connection that authenticated with a key earlier (a WebSocket, a subscription): throws if
+ * the key has since been revoked or has expired, so ending a key ends what it had open.
+ */
+export function requireKeyStillValid(core: Pick<Core, 'sqlite'>, id: string, now = Date.now()): void {
+  const row = cachedStatement(core.sqlite, 'SELECT id, revoked_at, expires_at FROM api_keys WHERE id = ?').get(id) as
+    | Pick<ApiKeyRow, 'id' | 'revoked_at' | 'expires_at'>
+    | undefined;
+  if (!row) throw new DomainError('API_KEY_INVALID', `API key ${id} no longer exists`);
+  refuseEnded(row, now);
 }
 
 /** A read-only key may not change state: `what` names what it tried (a procedure, an endpoint). */

@@ -5,8 +5,15 @@ import { router } from '../trpc/trpc.js';
 
 export const apiKeysRouter = router({
   create: apiKeyProcedure
-    .input(z.object({ name: z.string().min(1).max(100), scope: z.enum(API_KEY_SCOPES).default('admin') }))
-    .mutation(({ ctx, input }) => createApiKey(ctx.core, input.name, input.scope)),
+    .input(
+      z.object({
+        name: z.string().min(1).max(100),
+        scope: z.enum(API_KEY_SCOPES).default('admin'),
+        /** When the key stops working, ms since the epoch (in the future); absent: never. */
+        expiresAt: z.number().int().positive().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => createApiKey(ctx.core, input.name, input.scope, Date.now(), input.expiresAt ?? null)),
   list: apiKeyProcedure.query(({ ctx }) => listApiKeys(ctx.core)),
   revoke: apiKeyProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))

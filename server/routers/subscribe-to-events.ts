@@ -1,4 +1,5 @@
 import { DomainError } from '../../shared/errors.js';
+import { requireKeyStillValid, verifyApiKey } from '../auth/api-keys.js';
 import { streamEvents } from '../events/stream-events.js';
 import type { EventRecord } from '../events/read-events.js';
 import type { Context } from '../trpc/context.js';
@@ -30,6 +31,9 @@ export function subscribeToEvents(
       signal: signal ?? new AbortController().signal,
       ...(filter ? { filter } : {}),
       beforePage: () => {
+        // A key revoked or expired while its subscription runs: the stream ends, nothing more is sent.
+        if (ctx.connection?.kind === 'apiKey') requireKeyStillValid(ctx.core, ctx.connection.apiKeyId);
+        else if (!ctx.connection && ctx.presentedApiKey) verifyApiKey(ctx.core, ctx.presentedApiKey);
         if (socket && socket.bufferedAmount > maxBuffered) {
           ctx.core.log.warn({ ip: ctx.ip, bufferedAmount: socket.bufferedAmount }, 'dropping slow subscriber; it will resume');
           socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'subscriber too slow; resume from last event id');

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { DomainError } from '../../shared/errors.js';
 import { signedEnvelopeSchema } from '../../shared/envelope.js';
-import { requireWriteAccess, verifyApiKey } from '../auth/api-keys.js';
+import { requireKeyStillValid, requireWriteAccess, verifyApiKey, type ApiKeyScope } from '../auth/api-keys.js';
 import { checkSignedRequest, type SignedRequest } from '../auth/verify-signed-request.js';
 import { publicProcedure } from './trpc.js';
 
@@ -11,7 +11,14 @@ export { publicProcedure };
 /** Operators and API users: `x-api-key` / `Authorization: Bearer`, or an API-key WebSocket. */
 export const apiKeyProcedure = publicProcedure.use(({ ctx, type, path, next }) => {
   if (ctx.transport === 'local') return next({ ctx: { apiKeyId: 'local' as string } });
-  const key = ctx.connection?.kind === 'apiKey' ? { id: ctx.connection.apiKeyId, scope: ctx.connection.scope } : verifyApiKey(ctx.core, ctx.presentedApiKey);
+  let key: { id: string; scope: ApiKeyScope };
+  if (ctx.connection?.kind === 'apiKey') {
+    // The socket authenticated when it opened; a key revoked or expired since ends its calls too.
+    requireKeyStillValid(ctx.core, ctx.connection.apiKeyId);
+    key = { id: ctx.connection.apiKeyId, scope: ctx.connection.scope };
+  } else {
+    key = verifyApiKey(ctx.core, ctx.presentedApiKey);
+  }
   ctx.limiters.apiKey.take(key.id);
   // Queries only read; mutations change state and subscriptions here run swarms.
   if (type !== 'query') requireWriteAccess(key, path);

@@ -5,6 +5,7 @@ import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-
 import { globalOptions, withAdmin } from '../context.js';
 import { clip, CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
+import { parseAt } from '../parse-time.js';
 import { describeTodo } from '../todo-view.js';
 import { describeWorker } from '../worker-view.js';
 import { registerTodoImport } from './todo-import.js';
@@ -19,16 +20,19 @@ export function registerAdminCommands(program: Command): void {
     .command('create')
     .requiredOption('--name <name>', 'a label for the key')
     .option('--read-only', 'a key that may only read (a dashboard, monitoring): it cannot change state, run swarms or make keys')
+    .option('--expires <when>', 'the key stops working then: a delay like 30d or 12h, or an ISO date-time (default: never)')
     .description('create an API key (printed once; only its hash is stored)')
-    .action(async (flags: { name: string; readOnly?: boolean }, cmd: Command) => {
+    .action(async (flags: { name: string; readOnly?: boolean; expires?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
-      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name, flags.readOnly ? 'read' : 'admin'), { mayCreateStore: true });
-      emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}, ${info.scope === 'read' ? 'read-only' : 'admin'}; store it now, it is not shown again)`);
+      const expiresAt = flags.expires === undefined ? undefined : parseAt('--expires', flags.expires);
+      const { key, info } = await withAdmin(options, (api) => api.createApiKey(flags.name, flags.readOnly ? 'read' : 'admin', expiresAt), { mayCreateStore: true });
+      const expiry = info.expiresAt === null ? '' : `, expires ${new Date(info.expiresAt).toISOString()}`;
+      emit(options.json === true, { key, ...info }, () => `${key}\n(id ${info.id}, ${info.scope === 'read' ? 'read-only' : 'admin'}${expiry}; store it now, it is not shown again)`);
     });
   keys.command('list').action(async (_: unknown, cmd: Command) => {
     const options = globalOptions(cmd);
     const list = await withAdmin(options, (api) => api.listApiKeys());
-    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['id', 'name', 'scope', 'createdAt', 'revokedAt', 'lastUsedAt']));
+    emit(options.json === true, list, () => table(list as unknown as Record<string, unknown>[], ['id', 'name', 'scope', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt']));
   });
   keys
     .command('revoke <id>')

@@ -21,6 +21,8 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
   lastUsedAt: integer('last_used_at'),
+  /** After this (ms since the epoch) the key is refused; null: it does not expire. */
+  expiresAt: integer('expires_at'),
   /** `admin` may change state; `read` may only read (a dashboard's key, say). */
   scope: text('scope', { enum: ['admin', 'read'] }).notNull().default('admin'),
 });

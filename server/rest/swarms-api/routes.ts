@@ -123,7 +123,8 @@ function sendDetail(res: ServerResponse, status: number, detail: string, headers
 
 function sendError(res: ServerResponse, error: unknown, core: Core): void {
   if (error instanceof BodyError) return sendDetail(res, error.status, error.message);
-  if (error instanceof DomainError && error.reason === 'API_KEY_INVALID') return sendDetail(res, 403, 'Invalid API Key');
+  // 403 and "Invalid API Key" as the Swarms API answers, then why (unknown, revoked, expired when).
+  if (error instanceof DomainError && error.reason === 'API_KEY_INVALID') return sendDetail(res, 403, `Invalid API Key: ${error.message}`);
   if (error instanceof DomainError && error.reason === 'INVALID_INPUT') return sendDetail(res, 400, error.message);
   const described = describeError(error);
   if (described) {
