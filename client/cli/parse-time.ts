@@ -30,3 +30,10 @@ export function parseAt(flag: string, value: string, now = Date.now()): number {
   if (Number.isNaN(at)) throw new CliError(`${flag} must be now, a delay like 30m, 2h or 1d, or an ISO date-time, got "${value}"`, 2);
   return at;
 }
+
+/** `90s`, `10m`, `2h`: a length of time in ms; anything else exits 2 naming the flag. */
+export function parseDuration(flag: string, value: string): number {
+  const ms = durationMs(value);
+  if (ms === null || ms <= 0) throw new CliError(`${flag} must be a duration like 90s, 10m or 2h, got "${value}"`, 2);
+  return ms;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { claimTodos, claimsPause, createTodo, pauseClaims, reportResults, resumeClaims } from '../../server/queue/index.js';
+import { claimTodos, claimsPause, createTodo, pauseClaims, reportFailures, reportResults, resumeClaims } from '../../server/queue/index.js';
 import { apiClient, eventCounts, expectTrpcError, openTestCore, todoInput } from '../helpers/api.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, spawnCli } from '../helpers/run-cli.js';
 
 describe('pausing claims', () => {
   it('claims get nothing while paused; held work is still reported; resume hands work out again', () => {
@@ -65,5 +65,32 @@ describe('pausing claims', () => {
     expect(await worker.todos.claim({ max: 3 })).toHaveLength(1);
     const again = await runCli(['resume', '--data', t.dataDir]);
     expect(again.stdout).toBe('claims were not paused\n');
+  });
+
+  it('swarmtask pause --wait returns once every held todo is reported or handed back (safe to stop), or says what is still held when time is up', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    for (let i = 0; i < 3; i++) createTodo(core, todoInput());
+    const [done, failed] = claimTodos(core, { stakingKey: 'node-a', max: 2 });
+    const server = ['--server', t.url, '--api-key', t.apiKey];
+
+    const waiting = spawnCli(['pause', '--wait', '--reason', 'upgrade', ...server]);
+    await vi.waitFor(() => expect(waiting.stderr).toContain('waiting for 2 held todos to be reported or handed back…'), { timeout: 15_000, interval: 20 });
+    reportResults(core, { stakingKey: 'node-a' }, [{ todoId: done!.todoId, leaseToken: done!.leaseToken, result: { ok: true } }]);
+    await vi.waitFor(() => expect(waiting.stderr).toContain('waiting for 1 held todo to be reported or handed back…'), { timeout: 15_000, interval: 20 });
+    reportFailures(core, { stakingKey: 'node-a' }, [{ todoId: failed!.todoId, leaseToken: failed!.leaseToken, error: 'stopping' }]);
+    expect(await waiting.exited).toBe(0);
+    expect(waiting.stdout.at(-1)).toMatch(/^no todo is held any more \(waited \d+ s\): safe to stop the coordinator$/);
+    // Paused, nothing more goes out meanwhile: the failed one is back in the queue, not claimed.
+    expect(claimTodos(core, { stakingKey: 'node-b', max: 5 })).toEqual([]);
+
+    await runCli(['resume', ...server]);
+    const [stuck] = claimTodos(core, { stakingKey: 'node-c', max: 1 });
+    expect(stuck).toBeDefined();
+    const late = await runCli(['pause', '--wait', '--timeout', '1s', ...server, '--json']);
+    expect(late.code).toBe(1);
+    expect(JSON.parse(late.stdout)).toMatchObject({ changed: true, held: 1, waitedMs: expect.any(Number) });
+    const bad = await runCli(['pause', '--wait', '--timeout', 'soon', ...server]);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout must be a duration like 90s, 10m or 2h, got "soon"') });
   });
 });
