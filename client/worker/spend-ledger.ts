@@ -68,6 +68,18 @@ export class SpendLedger {
       .all(since) as SpendEntry[];
   }
 
+  /** Totals per UTC day of the runs recorded at or after `since`, newest day first (days without runs left out). */
+  byDay(since: number): (SpendTotals & { day: string })[] {
+    if (!this.hasTable()) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, sum(cost_usd) AS costUsd, sum(tokens) AS tokens, sum(calls) AS calls, count(*) AS runs
+         FROM spend WHERE at >= ? GROUP BY day ORDER BY day DESC`,
+      )
+      .all(since) as (SpendTotals & { day: string })[];
+    return rows.map((row) => ({ ...row, costUsd: Math.round(row.costUsd * 1e10) / 1e10 }));
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
