@@ -200,6 +200,11 @@ export class Auditor {
 
   constructor(private readonly options: AuditorOptions) {}
 
+  /** An audit is being checked, or its vote waits to be cast. */
+  get busy(): boolean {
+    return this.active.size > 0 || this.verdicts.size > 0;
+  }
+
   start(): void {
     this.stopped = false;
     const pollMs = this.options.pollMs ?? 5000;

@@ -47,6 +47,7 @@ export type WorkerEvent =
     }
   | { type: 'voted'; auditId: number; submissionId: number; vote: 'approve' | 'reject' }
   | { type: 'error'; stage: WorkerStage; message: string; todoId?: number; auditId?: number; /** Times the same error was held back since it was last shown. */ repeated?: number }
+  | { type: 'idle'; idleMs: number }
   | { type: 'stopping'; leasesHeld: number; graceMs: number }
   | { type: 'stopped'; pendingSubmissions: number };
 
@@ -147,6 +148,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
         `error in ${event.stage}${event.todoId !== undefined ? ` (todo ${event.todoId})` : ''}${event.auditId !== undefined ? ` (audit ${event.auditId})` : ''}: ${event.message}` +
         (event.repeated ? ` (again; ${event.repeated} more like it not shown since the last time)` : '')
       );
+    case 'idle':
+      return `nothing to do for ${Math.round(event.idleMs / 1000)} s (no todo held, no audit under way, nothing left to submit): stopping (--exit-when-idle)`;
     case 'stopping':
       return `stopping: no new claims; ${event.leasesHeld} running, up to ${Math.round(event.graceMs / 1000)} s to finish`;
     case 'stopped':

@@ -96,6 +96,11 @@ export interface WorkerOptions {
   reconnectDelayMs?: (attempt: number) => number;
   /** Reconnect delay after the coordinator refused the connection, by refusals in a row (default 1 s doubling to 60 s). */
   refusedReconnectDelayMs?: (refusals: number) => number;
+  /**
+   * Stop by itself once nothing was held, audited or left to submit for this long (a node that
+   * works through a queue and then shuts down; audits assigned later go to other nodes). Default: never.
+   */
+  exitWhenIdleMs?: number | undefined;
   /** How long stop() lets running work finish by default (default 30 000 ms). */
   shutdownGraceMs?: number;
   /** Stop gracefully on SIGINT/SIGTERM (default false; the CLI sets it). */
@@ -208,6 +213,26 @@ export function createWorker(options: WorkerOptions): Worker {
         if (lifetime.signal.aborted) throw new Error('worker stopped before it could start');
       }
     }
+  }
+
+  /** For --exit-when-idle: checks every half second (or the idle time, if shorter) whether anything is under way. */
+  function watchIdle(idleMs: number): void {
+    let idleSince: number | null = null;
+    const timer = setInterval(() => {
+      if (state !== 'running') return clearInterval(timer);
+      const now = Date.now();
+      const current = health();
+      if (current.leasesHeld > 0 || current.pendingSubmissions > 0 || auditor?.busy) {
+        idleSince = null;
+        return;
+      }
+      idleSince ??= now;
+      if (now - idleSince < idleMs) return;
+      clearInterval(timer);
+      emit({ type: 'idle', idleMs: now - idleSince });
+      void worker.stop();
+    }, Math.max(50, Math.min(500, idleMs)));
+    timer.unref();
   }
 
   const worker: Worker = {
@@ -350,6 +375,7 @@ export function createWorker(options: WorkerOptions): Worker {
         tasks.start();
         auditor?.start();
         payouts?.start();
+        if (options.exitWhenIdleMs !== undefined) watchIdle(options.exitWhenIdleMs);
       } catch (error) {
         if (lifetime.signal.aborted) return;
         emitError('register', error);

@@ -39,6 +39,30 @@ describe('swarmtask worker (CLI)', () => {
     expect(badMap.stderr).toMatch(/SWARMTASK_MODEL_MAP/);
   });
 
+  it('--exit-when-idle: works through the queue, then stops by itself and exits 0', async () => {
+    await using t = await startTestCoordinator();
+    using dir = tempDir();
+    const keyFile = join(dir.path, 'worker.json');
+    writeKeypairFile(keyFile, t.stakedWorker());
+    const todoIds = [1, 2].map(() => createTodo(t.coordinator.core, { spec: specFor('ConcurrentWorkflow'), priority: 0 }).todo.id);
+    const args = [CLI, 'worker', '--key', keyFile, '--server', t.url, '--data', join(dir.path, 'outbox'), '--poll-ms', '200', '--no-audit', '--exit-when-idle', '2s', '--json'];
+    const child = spawn(process.execPath, args, { env: { ...process.env, SWARMTASK_MODEL_MAP: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: { type: string; todoId?: number; idleMs?: number }[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as { type: string }));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(lines.filter((l) => l.type === 'submitted').map((l) => l.todoId).sort()).toEqual(todoIds);
+    expect(lines.slice(-3).map((l) => l.type)).toEqual(['idle', 'stopping', 'stopped']);
+    expect(lines.at(-3)!.idleMs).toBeGreaterThanOrEqual(2000);
+    expect(lines.at(-1)).toMatchObject({ type: 'stopped', pendingSubmissions: 0 });
+    const bad = await runCli(['worker', '--key', keyFile, '--exit-when-idle', 'later']);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--exit-when-idle must be a duration like 90s, 10m or 2h, got "later"') });
+  });
+
   it('runs as a process with the original environment names, prints JSON event lines, and stops on SIGTERM', async () => {
     await using t = await startTestCoordinator({ roundMs: 1500, sweepIntervalMs: 100 });
     using dir = tempDir();

@@ -5,6 +5,7 @@ import { coordinatorUrl } from '../coordinator-url.js';
 import { workerDataDir } from '../worker-data-dir.js';
 import { budgetFromLimits } from '../budget-flags.js';
 import { claimFilterFromFlags } from '../claim-filter-flags.js';
+import { parseDuration } from '../parse-time.js';
 import { CliError, emit } from '../output.js';
 import { StakingKeySchema } from '../../../shared/envelope.js';
 import type { SwarmBudget } from '../../../server/swarms/run-budget.js';
@@ -29,6 +30,7 @@ interface WorkerFlags {
   maxTokensPerDay?: string;
   minReward?: string;
   swarmTypes?: string;
+  exitWhenIdle?: string;
   check?: boolean;
 }
 
@@ -70,6 +72,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--max-tokens-per-day <n>', 'use at most this many tokens per rolling 24 h, then wait (env SWARMTASK_MAX_TOKENS_PER_DAY)')
     .option('--min-reward <swarms>', 'claim only todos paying at least this many SWARMS, e.g. 250 (env SWARMTASK_MIN_REWARD)')
     .option('--swarm-types <types>', 'claim only todos of these swarm types, comma-separated, e.g. ConcurrentWorkflow,MajorityVoting (env SWARMTASK_SWARM_TYPES)')
+    .option('--exit-when-idle <duration>', 'stop (exit 0) once nothing was held, audited or left to submit for this long, e.g. 5m: work through the queue, then shut down')
     .option('--check', 'check the setup (coordinator, its signing key, stake, models, budgets, data dir), claim nothing, and exit (1 if something is wrong)')
     .option('--no-audit', 'do not take audit assignments')
     .option('--judge-model <model>', 'also ask this model for a verdict when auditing (off by default)')
@@ -99,6 +102,7 @@ export function registerWorkerCommand(program: Command): void {
         tokens: { name: '--max-tokens-per-day / SWARMTASK_MAX_TOKENS_PER_DAY', text: flags.maxTokensPerDay ?? env.SWARMTASK_MAX_TOKENS_PER_DAY },
         costUsd: { name: '--max-cost-per-day / SWARMTASK_MAX_COST_PER_DAY', text: flags.maxCostPerDay ?? env.SWARMTASK_MAX_COST_PER_DAY },
       });
+      const exitWhenIdleMs = flags.exitWhenIdle === undefined ? undefined : parseDuration('--exit-when-idle', flags.exitWhenIdle);
       const claimFilter = claimFilterFromFlags({
         minReward: { name: '--min-reward / SWARMTASK_MIN_REWARD', text: flags.minReward ?? env.SWARMTASK_MIN_REWARD },
         swarmTypes: { name: '--swarm-types / SWARMTASK_SWARM_TYPES', text: flags.swarmTypes ?? env.SWARMTASK_SWARM_TYPES },
@@ -163,6 +167,7 @@ export function registerWorkerCommand(program: Command): void {
           budget,
           ...(spendLimit ? { spendLimit } : {}),
           claimFilter,
+          exitWhenIdleMs,
           modelMap: flags.modelMap,
           audit: flags.audit,
           judgeModel: flags.judgeModel,
@@ -171,12 +176,16 @@ export function registerWorkerCommand(program: Command): void {
           ...(graceMs !== undefined ? { shutdownGraceMs: graceMs } : {}),
           ...(payoutCheckMs !== undefined ? { payoutCheckMs } : {}),
           onEvent: (event) => {
-            if (json) {
-              process.stdout.write(`${eventJsonLine(event)}\n`);
-              return;
+            if (json) process.stdout.write(`${eventJsonLine(event)}\n`);
+            else {
+              const line = describeWorkerEvent(event);
+              if (line) process.stdout.write(`${new Date().toLocaleTimeString()}  ${line}\n`);
             }
-            const line = describeWorkerEvent(event);
-            if (line) process.stdout.write(`${new Date().toLocaleTimeString()}  ${line}\n`);
+            // Stopped by itself (--exit-when-idle): the process ends with it.
+            if (event.type === 'stopped' && signals === 0) {
+              clearInterval(keepAlive);
+              process.exitCode = 0;
+            }
           },
         });
       } catch (error) {
