@@ -108,11 +108,16 @@ async function refresh(force) {
       ['rounds.get', {}],
       ['todos.counts'], ['workers.summary'], ['workers.list', { limit: WORKERS_SHOWN, sort: 'lastSeen' }],
       ['todos.list', { limit: 25 }], ['events.find', { from: 'newest', limit: 30, ...(eventTypes().length ? { types: eventTypes() } : {}) }],
+      ['webhooks.state'],
     ]);
     // Rounds not reached or not kept answer NOT_FOUND: they are simply not shown.
     const recent = answers.slice(0, numbers.length).filter((a) => a.data).map((a) => a.data);
     const lastPaid = answers[numbers.length].data;
-    const [counts, summary, workers, page, events] = required(answers.slice(numbers.length + 1));
+    const [counts, summary, workers, page, events, webhook] = required(answers.slice(numbers.length + 1));
+    // A failing webhook saves its state without an event: the 15 s refresh brings it.
+    if (webhook && webhook.failing) {
+      $('task').textContent += ' · webhook FAILING since ' + time(webhook.failing.since) + ' (' + webhook.failing.attempts + ' attempts: ' + webhook.failing.error + ')';
+    }
     if (lastPaid && !recent.some((r) => r.number === lastPaid.number)) recent.push(lastPaid);
     const sum = (d) => Object.values(d.distribution).reduce((a, b) => a + b, 0);
     rows('rounds', recent, (r) => [r.number, r.status, r.submissions.length, swarms(sum(r)), r.distributionCid || '']);

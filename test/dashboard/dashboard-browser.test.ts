@@ -9,6 +9,8 @@ import { DEMO_WORK } from '../../client/cli/demo-work.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 import { testWorkers } from '../worker/helpers.js';
+import { saveWebhookState } from '../../server/webhooks/webhook-state.js';
+import { todoInput } from '../helpers/api.js';
 
 /**
  * The page's globals, for functions that run in the browser: this project's TypeScript has no DOM
@@ -158,6 +160,11 @@ describe('dashboard in a real browser', () => {
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent?.includes('claims PAUSED since'), null, { timeout: 15_000 });
     resumeClaims(core);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent === 'task test-task', null, { timeout: 15_000 });
+    // A webhook whose deliveries fail is said there too (its state, as the sender saves it).
+    saveWebhookState(core, { url: 'https://hooks.example.com/x', cursor: 1, deliveredAt: null, failing: { since: Date.now(), attempts: 3, error: 'HTTP 503 Service Unavailable' } });
+    createTodo(core, todoInput()); // an event: the page reads its tables again
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#task')?.textContent?.includes('webhook FAILING since'), null, { timeout: 15_000 });
+    expect(await page.textContent('#task')).toMatch(/ · webhook FAILING since .* \(3 attempts: HTTP 503 Service Unavailable\)$/);
 
     // The event table takes type prefixes, comma-separated, like `swarmtask events --type`.
     const shownTypes = async () => new Set((await tableRows(page, 'events')).map((row) => row[2]));
