@@ -46,6 +46,10 @@ export const TODO_STATUS_VALUES = [
 
 export const ListTodosInputSchema = z.object({
   status: z.enum(TODO_STATUS_VALUES).optional(),
+  /** Only todos of this swarm type (a spec without one counts as the type it runs as). */
+  swarmType: SwarmTypeSchema.optional(),
+  /** Only todos for this repository. */
+  repo: RepoSlugSchema.optional(),
   limit: z.number().int().min(1).max(500).default(50),
   /** Page cursor: todos with an id below this one (lists are newest first). */
   beforeId: z.number().int().positive().optional(),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SwarmSpec } from '../../../shared/swarm-spec.js';
 import { DEFAULT_SWARM_TYPE, EXAMPLE_SWARM_SPEC } from '../../../shared/swarm-spec.js';
-import { CreateTodoInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
+import { CreateTodoInputSchema, ListTodosInputSchema, TODO_STATUS_VALUES } from '../../../shared/todo-schemas.js';
 import { globalOptions, withAdmin } from '../context.js';
 import { clip, CliError, emit, integer, table } from '../output.js';
 import { readSpecFile } from '../read-spec-file.js';
@@ -129,18 +129,22 @@ export function registerAdminCommands(program: Command): void {
     .option('--status <status>', `one of ${TODO_STATUS_VALUES.join(', ')}`)
     .option('--limit <n>', 'how many (default 50)')
     .option('--before <id>', 'only todos older than this id (the next page; lists are newest first)')
-    .action(async (flags: { status?: string; limit?: string; before?: string }, cmd: Command) => {
+    .option('--type <swarmType>', 'only todos of this swarm type')
+    .option('--repo <owner/name>', 'only todos for this repository')
+    .action(async (flags: { status?: string; limit?: string; before?: string; type?: string; repo?: string }, cmd: Command) => {
       const options = globalOptions(cmd);
-      if (flags.status && !(TODO_STATUS_VALUES as readonly string[]).includes(flags.status)) {
-        throw new CliError(`--status must be one of ${TODO_STATUS_VALUES.join(', ')}`, 2);
+      const parsed = ListTodosInputSchema.safeParse({
+        ...(flags.status === undefined ? {} : { status: flags.status }),
+        ...(flags.type === undefined ? {} : { swarmType: flags.type }),
+        ...(flags.repo === undefined ? {} : { repo: flags.repo }),
+        limit: flags.limit ? integer('--limit')(flags.limit) : 50,
+        ...(flags.before ? { beforeId: integer('--before')(flags.before) } : {}),
+      });
+      if (!parsed.success) {
+        const flagOf: Record<string, string> = { status: '--status', swarmType: '--type', repo: '--repo', limit: '--limit', beforeId: '--before' };
+        throw new CliError(parsed.error.issues.map((i) => `${flagOf[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('; '), 2);
       }
-      const page = await withAdmin(options, (api) =>
-        api.listTodos({
-          status: flags.status as (typeof TODO_STATUS_VALUES)[number] | undefined,
-          limit: flags.limit ? integer('--limit')(flags.limit) : 50,
-          ...(flags.before ? { beforeId: integer('--before')(flags.before) } : {}),
-        }),
-      );
+      const page = await withAdmin(options, (api) => api.listTodos(parsed.data));
       emit(options.json === true, page, () =>
         table(
           page.todos.map((t) => ({
