@@ -129,9 +129,10 @@ describe('swarmtask CLI', () => {
     expect(unnamed.code).toBe(1);
     expect(unnamed.stderr).toMatch(/^swarmtask: name: Too small/);
     expect(JSON.parse((await runCli(['keys', 'list', '--data', path, '--json'])).stdout)).toEqual([]);
+    // Checked before anything is opened, as a usage error naming the flag.
     const negative = await runCli(['todo', 'list', '--limit', '-3', '--data', path]);
-    expect(negative.code).toBe(1);
-    expect(negative.stderr).toMatch(/^swarmtask: limit: Too small/);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/^swarmtask: --limit: Too small/);
 
     const keyFile = join(path, 'key.json');
     const keygen = await runCli(['keygen', '--out', keyFile, '--json']);
