@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { globalOptions } from '../context.js';
 import { CliError, emit, integer } from '../output.js';
-import { workerDataDir } from '../worker-data-dir.js';
+import { openWorkerRecord, workerDataDir } from '../worker-data-dir.js';
 
 interface OutboxFlags {
   state?: string;
@@ -24,7 +24,7 @@ export function registerOutboxCommand(program: Command): void {
     .addHelpText('after', '\nAlso: --data <dir> (the worker\'s data dir; env SWARMTASK_WORKER_DATA, default ./worker-data), --json.')
     .action(async (flags: OutboxFlags, cmd: Command) => {
       const options = globalOptions(cmd);
-      const { SUBMISSION_STATES, SubmissionStore, NoOutboxError } = await import('../../worker/submission-store.js');
+      const { SUBMISSION_STATES, SubmissionStore } = await import('../../worker/submission-store.js');
       const { readCoordinatorPins } = await import('../../worker/coordinator-pin.js');
       const { SpendLedger } = await import('../../worker/spend-ledger.js');
       const { DAY_MS } = await import('../../worker/spend-limit.js');
@@ -34,13 +34,7 @@ export function registerOutboxCommand(program: Command): void {
       if (limit < 1 || limit > 10_000) throw new CliError(`--limit must be an integer from 1 to 10000, got ${limit}`, 2);
       const dataDir = workerDataDir(options);
 
-      let store;
-      try {
-        store = new SubmissionStore(dataDir, { readOnly: true });
-      } catch (error) {
-        if (error instanceof NoOutboxError) throw new CliError(error.message, 1);
-        throw error;
-      }
+      const store = openWorkerRecord(() => new SubmissionStore(dataDir, { readOnly: true }));
       const ledger = new SpendLedger(dataDir, { readOnly: true });
       try {
         const rows = store.newest({ ...(states ? { states } : {}), ...(flags.todo !== undefined ? { todoId: flags.todo } : {}), limit: limit + 1 });

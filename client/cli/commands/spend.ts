@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { globalOptions } from '../context.js';
 import { CliError, emit, integer, table } from '../output.js';
-import { workerDataDir } from '../worker-data-dir.js';
+import { openWorkerRecord, workerDataDir } from '../worker-data-dir.js';
 
 const DAY_MS = 86_400_000;
 
@@ -21,16 +21,9 @@ export function registerSpendCommand(program: Command): void {
       const days = flags.days ?? 7;
       if (days < 1 || days > 366) throw new CliError(`--days must be an integer from 1 to 366, got ${days}`, 2);
       const { SpendLedger } = await import('../../worker/spend-ledger.js');
-      const { NoOutboxError } = await import('../../worker/worker-db.js');
       const { formatUsd } = await import('../../../server/swarms/run-budget.js');
       const dataDir = workerDataDir(options);
-      let ledger;
-      try {
-        ledger = new SpendLedger(dataDir, { readOnly: true });
-      } catch (error) {
-        if (error instanceof NoOutboxError) throw new CliError(error.message, 1);
-        throw error;
-      }
+      const ledger = openWorkerRecord(() => new SpendLedger(dataDir, { readOnly: true }));
       try {
         const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
         const since = today - (days - 1) * DAY_MS;
