@@ -73,6 +73,22 @@ export const UpdateTodoInputSchema = z
   });
 export type UpdateTodoInput = z.output<typeof UpdateTodoInputSchema>;
 
+/** `todos.cancelMatching`: queued or held todos by status, type and repository, oldest first; `all` when no filter is given. */
+export const CancelMatchingInputSchema = z
+  .object({
+    status: z.enum(['initialized', 'in_progress']).optional(),
+    swarmType: SwarmTypeSchema.optional(),
+    repo: RepoSlugSchema.optional(),
+    /** Without a filter, every queued and held todo: said explicitly, so a forgotten flag cancels nothing. */
+    all: z.boolean().default(false),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+    dryRun: z.boolean().default(false),
+  })
+  .refine((input) => input.all || input.status !== undefined || input.swarmType !== undefined || input.repo !== undefined, {
+    message: 'name what to cancel (status, swarmType or repo), or all: true for every queued and held todo',
+  });
+export type CancelMatchingInput = z.input<typeof CancelMatchingInputSchema>;
+
 /** `todos.redriveFailed`: failed todos back in the queue, filtered, oldest failure first. */
 export const RedriveFailedInputSchema = z.object({
   failedSince: z.number().int().min(0).optional(),

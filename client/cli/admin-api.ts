@@ -1,7 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { createOperatorClient } from '../operator-client.js';
 import type { Logger } from 'pino';
-import type { CreateTodoInput, ListTodosInput, RedriveFailedInput, UpdateTodoInput } from '../../shared/todo-schemas.js';
+import type { CancelMatchingInput, CreateTodoInput, ListTodosInput, RedriveFailedInput, UpdateTodoInput } from '../../shared/todo-schemas.js';
 import type { FindEventsQuery } from '../../shared/event-schemas.js';
 import type { ListWorkersInput } from '../../shared/worker-schemas.js';
 import type { AppRouter } from '../../server/routers/_app.js';
@@ -20,6 +20,7 @@ export interface AdminApi {
   getTodo(id: number): Promise<Out['todos']['get']>;
   todoHistory(id: number): Promise<Out['todos']['history']>;
   cancelTodo(id: number): Promise<Out['todos']['cancel']>;
+  cancelMatching(input: CancelMatchingInput): Promise<Out['todos']['cancelMatching']>;
   redriveTodo(id: number): Promise<Out['todos']['redrive']>;
   updateTodo(input: UpdateTodoInput): Promise<Out['todos']['update']>;
   redriveFailed(filter: RedriveFailedInput): Promise<Out['todos']['redriveFailed']>;
@@ -61,6 +62,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     getTodo: (id) => call.todos.get({ id }),
     todoHistory: (id) => call.todos.history({ id }),
     cancelTodo: (id) => call.todos.cancel({ id }),
+    cancelMatching: (input) => call.todos.cancelMatching(input),
     redriveTodo: (id) => call.todos.redrive({ id }),
     updateTodo: (input) => call.todos.update(input),
     redriveFailed: (filter) => call.todos.redriveFailed(filter),
@@ -97,6 +99,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     getTodo: (id) => trpc.todos.get.query({ id }),
     todoHistory: (id) => trpc.todos.history.query({ id }),
     cancelTodo: (id) => trpc.todos.cancel.mutate({ id }),
+    cancelMatching: (input) => trpc.todos.cancelMatching.mutate(input),
     redriveTodo: (id) => trpc.todos.redrive.mutate({ id }),
     updateTodo: (input) => trpc.todos.update.mutate(input),
     redriveFailed: (filter) => trpc.todos.redriveFailed.mutate(filter),

@@ -5,7 +5,7 @@ export { heartbeatLeases } from './heartbeat-leases.js';
 export { reportResults, type ResultReport } from './report-results.js';
 export { reportFailures, releaseLeases, declineLeases, type FailureReport, type Decline } from './report-failures.js';
 export { sweepQueue, type SweepReport } from './sweep-queue.js';
-export { cancelTodo } from './cancel-todo.js';
+export { cancelTodo, cancelMatchingTodos, type CancelMatchingFilter } from './cancel-todo.js';
 export { redriveTodo } from './redrive-todo.js';
 export { updateTodo, type TodoChanges, type TodoUpdateResult } from './update-todo.js';
 export { redriveFailedTodos, type RedriveFailedFilter, type RedriveFailedResult } from './redrive-failed.js';

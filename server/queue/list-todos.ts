@@ -1,6 +1,6 @@
 import type { ListTodosInput } from '../../shared/todo-schemas.js';
-import { DEFAULT_SWARM_TYPE } from '../../shared/swarm-spec.js';
 import { cachedStatement } from '../db/statements.js';
+import { TYPE_AND_REPO_CONDITIONS, typeAndRepoParams } from './todo-filters.js';
 import type { Core } from '../core.js';
 import { TODO_COLUMNS, TODOS_WITH_SPECS, toTodoRecord, type TodoRecord, type TodoRow } from './todo-record.js';
 
@@ -11,22 +11,13 @@ export interface TodoPage {
 }
 
 export function listTodos(core: Pick<Core, 'sqlite'>, input: ListTodosInput): TodoPage {
-  const [repoOwner, repoName] = input.repo ? input.repo.split('/') : [];
   const rows = cachedStatement(
     core.sqlite,
     `SELECT ${TODO_COLUMNS} FROM ${TODOS_WITH_SPECS}
      WHERE (@status IS NULL OR status = @status) AND (@beforeId IS NULL OR id < @beforeId)
-       AND (@swarmType IS NULL OR coalesce(swarm_type, '${DEFAULT_SWARM_TYPE}') = @swarmType)
-       AND (@repoOwner IS NULL OR (repo_owner = @repoOwner AND repo_name = @repoName))
+       AND ${TYPE_AND_REPO_CONDITIONS}
      ORDER BY id DESC LIMIT @limit`,
-  ).all({
-    status: input.status ?? null,
-    beforeId: input.beforeId ?? null,
-    swarmType: input.swarmType ?? null,
-    repoOwner: repoOwner ?? null,
-    repoName: repoName ?? null,
-    limit: input.limit + 1,
-  }) as TodoRow[];
+  ).all({ status: input.status ?? null, beforeId: input.beforeId ?? null, ...typeAndRepoParams(input), limit: input.limit + 1 }) as TodoRow[];
   const page = rows.slice(0, input.limit).map(toTodoRecord);
   return { todos: page, nextBeforeId: rows.length > input.limit ? page[page.length - 1]!.id : null };
 }

@@ -14,9 +14,11 @@ import {
   ReportResultsPayloadSchema,
   TodoIdSchema,
   UpdateTodoInputSchema,
+  CancelMatchingInputSchema,
 } from '../../shared/todo-schemas.js';
 import {
   cancelTodo,
+  cancelMatchingTodos,
   claimTodos,
   countTodosByStatus,
   createTodo,
@@ -62,6 +64,8 @@ export const todosRouter = router({
     return { availableAt: oldestClaimableAt(ctx.core, now), now };
   }),
   cancel: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => cancelTodo(ctx.core, input.id)),
+  /** Every queued or held todo matching the filter cancelled in one transaction (or, with dryRun, which ones would be). */
+  cancelMatching: apiKeyProcedure.input(CancelMatchingInputSchema).mutation(({ ctx, input }) => cancelMatchingTodos(ctx.core, input)),
   redrive: apiKeyProcedure.input(ByIdSchema).mutation(({ ctx, input }) => redriveTodo(ctx.core, input.id)),
   /** Priority, reward or claimable time of a todo after it was created; answers the todo and what changed. */
   update: apiKeyProcedure.input(UpdateTodoInputSchema).mutation(({ ctx, input }) => updateTodo(ctx.core, input)),

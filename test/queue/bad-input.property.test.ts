@@ -57,6 +57,8 @@ function validInput(procedure: ProcedureInfo): unknown {
       return { id: 1 };
     case 'todos.redrive':
       return { id: 3 };
+    case 'todos.cancelMatching':
+      return { swarmType: 'MajorityVoting', dryRun: true };
     case 'todos.update':
       return { id: 1, priority: 7, reward: 5 };
     case 'todos.claim':

@@ -11,6 +11,7 @@ import { describeWorker } from '../worker-view.js';
 import { registerTodoImport } from './todo-import.js';
 import { registerRedriveFailed } from './todo-redrive-failed.js';
 import { registerTodoUpdate } from './todo-update.js';
+import { registerCancelMatching } from './todo-cancel-matching.js';
 import { formatSwarms } from '../../../shared/swarms-units.js';
 import { WORKER_SORT_VALUES, type WorkerSort } from '../../../shared/worker-schemas.js';
 
@@ -123,6 +124,7 @@ export function registerAdminCommands(program: Command): void {
   registerTodoImport(todo);
   registerRedriveFailed(todo);
   registerTodoUpdate(todo);
+  registerCancelMatching(todo);
   todo
     .command('list')
     .description('todos, newest first, as a table')
