@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { databaseFile, loadServerConfig, ConfigError, type ServerConfig, type ServerConfigInput } from '../../server/config.js';
 import type { AdminApi } from './admin-api.js';
 import { checkedServerUrl, unreachableCoordinator } from './coordinator-url.js';
-import { CliError } from './output.js';
+import { CliError, sayingErrorsOf } from './output.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -33,12 +33,7 @@ export function serverConfigOverrides(options: GlobalOptions): Partial<ServerCon
 
 /** Runs `read`, turning a configuration error into exit code 2 with its message. */
 export function withConfigErrors<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 2);
-    throw error;
-  }
+  return sayingErrorsOf(ConfigError, 2, read);
 }
 
 export function serverConfigFrom(options: GlobalOptions, extra: Partial<ServerConfigInput> = {}): ServerConfig {

@@ -41,6 +41,16 @@ export class CliError extends Error {
   }
 }
 
+/** Runs `work`; an error of `kind` becomes a CliError with its message and `exitCode` (others pass through). */
+export function sayingErrorsOf<T>(kind: abstract new (...args: never[]) => Error, exitCode: 1 | 2, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof kind) throw new CliError(error.message, exitCode);
+    throw error;
+  }
+}
+
 /** A commander argument parser for integers; a bad value exits 2 naming the flag. */
 export const integer = (name: string) => (value: string): number => {
   if (!/^-?\d+$/.test(value)) throw new CliError(`${name} must be an integer, got "${value}"`, 2);
