@@ -166,6 +166,23 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('swarmtask webhook ping sends one signed test delivery and says how the receiver answered', async () => {
+    await using receiver = await startWebhookReceiver([{ status: 204 }, { status: 503, body: 'down for maintenance' }]);
+    const env = { SWARMTASK_WEBHOOK_SECRET: SECRET, SWARMTASK_WEBHOOK_URL: receiver.url };
+    const ok = await runCli(['webhook', 'ping'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`^${receiver.url} answered 2xx in \\d+ ms to a signed webhook\\.ping\n$`));
+    const [request] = receiver.requests;
+    expect(request!.parsed.events).toEqual([expect.objectContaining({ id: 0, type: 'webhook.ping', todoId: null })]);
+    expect(verifyWebhookSignature(SECRET, request!.headers[WEBHOOK_SIGNATURE_HEADER] as string, request!.body)).toMatchObject({ ok: true });
+
+    const failed = await runCli(['webhook', 'ping', '--url', receiver.url, '--json'], env);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, error: 'HTTP 503 Service Unavailable: down for maintenance', signed: true });
+    expect((await runCli(['webhook', 'ping'], { SWARMTASK_WEBHOOK_URL: '' })).code).toBe(2);
+    expect(await runCli(['webhook', 'ping', '--url', 'ftp://x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--url must be an http:// or https:// URL') });
+  });
+
   it('refuses a bad webhook setting at start-up, naming the variable, and hides the secret in config', async () => {
     const badUrl = await runCli(['config'], { SWARMTASK_WEBHOOK_URL: 'ftp://example.com/hook' });
     expect(badUrl).toMatchObject({ code: 2, stderr: expect.stringContaining('SWARMTASK_WEBHOOK_URL: must be an http:// or https:// URL') });
