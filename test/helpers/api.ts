@@ -1,5 +1,6 @@
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
 import { expect } from 'vitest';
+import { DomainError } from '../../shared/errors.js';
 import type { z } from 'zod';
 import { openCore } from '../../server/open-core.js';
 import { loadServerConfig, type ServerConfigInput } from '../../server/config.js';
@@ -145,4 +146,19 @@ export function openTestCore(overrides: Partial<ServerConfigInput> = {}): Core &
       dir[Symbol.dispose]();
     },
   });
+}
+
+/** Runs a domain function that must refuse with `reason` (and a message matching `message`); answers the error. */
+export function expectDomainError(fn: () => unknown, reason: string, message?: RegExp): DomainError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'expected a DomainError').toBeInstanceOf(DomainError);
+  const error = caught as DomainError;
+  expect(error.reason).toBe(reason);
+  if (message) expect(error.message).toMatch(message);
+  return error;
 }

@@ -22,6 +22,7 @@ import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import {
   apiClient,
   eventCounts,
+  expectDomainError,
   expectTrpcError,
   maxEventId,
   openTestCore,
@@ -35,20 +36,6 @@ const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 
 const lease = (c: ClaimedTodo) => ({ todoId: c.todoId, leaseToken: c.leaseToken });
-
-function expectDomainError(fn: () => unknown, reason: string, message?: RegExp): DomainError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a DomainError').toBeInstanceOf(DomainError);
-  const error = caught as DomainError;
-  expect(error.reason).toBe(reason);
-  if (message) expect(error.message).toMatch(message);
-  return error;
-}
 
 /** Tries every lease-bearing call as `stakingKey` with `ref`; each must answer LEASE_LOST. */
 function expectAllLeaseCallsLost(core: Core, stakingKey: string, ref: { todoId: number; leaseToken: string }, now: number): void {

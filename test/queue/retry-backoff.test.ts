@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Core } from '../../server/core.js';
 import { claimTodos, createTodo, declineLeases, getTodo, releaseLeases, reportFailures, sweepQueue } from '../../server/queue/index.js';
 import { describeTodo } from '../../client/cli/todo-view.js';
+import { readEventsAfter } from '../../server/events/read-events.js';
 import { describeEvent } from '../../client/cli/progress.js';
 import { maxEventId, openTestCore, todoInput, todoRow } from '../helpers/api.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-
-function eventsAfter(core: Core, afterId: number): { id: number; type: string; todoId: number | null; data: Record<string, unknown>; createdAt: number }[] {
-  const rows = core.sqlite.prepare('SELECT id, type, todo_id, data, created_at FROM events WHERE id > ? ORDER BY id').all(afterId) as {
-    id: number;
-    type: string;
-    todo_id: number | null;
-    data: string;
-    created_at: number;
-  }[];
-  return rows.map((row) => ({ id: row.id, type: row.type, todoId: row.todo_id, data: JSON.parse(row.data) as Record<string, unknown>, createdAt: row.created_at }));
-}
 
 /** Claims the todo as `key` at `at`, reports a failure at the same time, and says when it is claimable again. */
 function failOnce(core: Core, key: string, at: number): void {
@@ -33,7 +23,7 @@ describe('back-off after reported failures', () => {
     const before = maxEventId(core);
     failOnce(core, 'node-1', T0);
     expect(todoRow(core, id)).toMatchObject({ status: 'initialized', available_at: T0 + 1000, announced: 0, attempts: 1 });
-    const events = eventsAfter(core, before).filter((e) => e.type !== 'todo.claimed');
+    const events = readEventsAfter(core.sqlite, before, 1000).filter((e) => e.type !== 'todo.claimed');
     expect(events.map((e) => e.type)).toEqual(['todo.failed_attempt']); // no todo.available yet
     expect(events[0]!.data).toMatchObject({ error: 'HTTP 429 rate limited', attempts: 1, retryAt: T0 + 1000 });
     expect(describeEvent(events[0]!, new Map([['node-1', 'node-1']]))).toBe(`todo ${id} failed on node-1: HTTP 429 rate limited; back in the queue, claimable again in 1 s`);
@@ -42,7 +32,7 @@ describe('back-off after reported failures', () => {
     expect(claimTodos(core, { stakingKey: 'node-2', max: 1 }, T0 + 999)).toEqual([]);
     const due = maxEventId(core);
     expect(sweepQueue(core, T0 + 1000).announced).toBe(1);
-    expect(eventsAfter(core, due).map((e) => e.type)).toEqual(['todo.available']);
+    expect(readEventsAfter(core.sqlite, due, 1000).map((e) => e.type)).toEqual(['todo.available']);
 
     failOnce(core, 'node-2', T0 + 1000); // second attempt: 2 s
     expect(todoRow(core, id)).toMatchObject({ available_at: T0 + 3000 });

@@ -3,29 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../server/auth/api-keys.js';
 import type { Core } from '../../server/core.js';
 import { claimTodos, createTodo, getTodo, reportFailures, sweepQueue, updateTodo } from '../../server/queue/index.js';
-import { DomainError } from '../../shared/errors.js';
-import { apiClient, expectTrpcError, maxEventId, openTestCore, scheduledTodoInput, todoInput, todoRow } from '../helpers/api.js';
+import { readEventsAfter } from '../../server/events/read-events.js';
+import { apiClient, expectDomainError, expectTrpcError, maxEventId, openTestCore, scheduledTodoInput, todoInput, todoRow } from '../helpers/api.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 
-function eventsAfter(core: Core, afterId: number): [string, number | null, unknown][] {
-  const rows = core.sqlite.prepare('SELECT type, todo_id, data FROM events WHERE id > ? ORDER BY id').all(afterId) as { type: string; todo_id: number | null; data: string | null }[];
-  return rows.map((r) => [r.type, r.todo_id, r.data === null ? null : JSON.parse(r.data)]);
-}
-
-function conflict(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).reason).toBe('TODO_STATE_CONFLICT');
-    return error as DomainError;
-  }
-  throw new Error('expected a TODO_STATE_CONFLICT');
-}
+/** The events written after `afterId`, as [type, todoId, data]. */
+const events = (core: Core, afterId: number) => readEventsAfter(core.sqlite, afterId, 1000).map((e) => [e.type, e.todoId, e.data]);
 
 describe('updating a todo after it was created', () => {
   it('a higher priority moves a queued todo ahead of older ones, recorded with old and new values and announced again', () => {
@@ -37,7 +24,7 @@ describe('updating a todo after it was created', () => {
     const { todo, changes } = updateTodo(core, { id: second, priority: 9, reward: 7 }, T0 + 2);
     expect(changes).toEqual({ priority: { from: 0, to: 9 }, reward: { from: core.queue.defaultReward, to: 7 } });
     expect(todo).toMatchObject({ id: second, priority: 9, reward: 7, status: 'initialized', updatedAt: T0 + 2 });
-    expect(eventsAfter(core, before)).toEqual([
+    expect(events(core, before)).toEqual([
       ['todo.updated', second, { status: 'initialized', changes }],
       ['todo.available', second, { todoId: second, priority: 9, reward: 7, swarmType: 'ConcurrentWorkflow' }],
     ]);
@@ -54,14 +41,14 @@ describe('updating a todo after it was created', () => {
 
     const before = maxEventId(core);
     expect(sweepQueue(core, T0 + HOUR).announced).toBe(1);
-    expect(eventsAfter(core, before).map(([type, todoId]) => [type, todoId])).toEqual([['todo.available', waiting]]);
+    expect(events(core, before).map(([type, todoId]) => [type, todoId])).toEqual([['todo.available', waiting]]);
     expect(claimTodos(core, { stakingKey: 'worker-a', max: 5 }, T0 + HOUR).map((c) => c.todoId)).toEqual([waiting]);
 
     const scheduled = createTodo(core, scheduledTodoInput(T0 + 5 * HOUR), T0).todo.id;
     const mark = maxEventId(core);
     const { changes } = updateTodo(core, { id: scheduled, availableAt: T0 + HOUR + 1 }, T0 + HOUR + 1);
     expect(changes).toEqual({ availableAt: { from: T0 + 5 * HOUR, to: T0 + HOUR + 1 } });
-    expect(eventsAfter(core, mark).map(([type]) => type)).toEqual(['todo.updated', 'todo.available']);
+    expect(events(core, mark).map(([type]) => type)).toEqual(['todo.updated', 'todo.available']);
     expect(todoRow(core, scheduled)).toMatchObject({ announced: 1 });
     // The sweeper does not announce it a second time.
     expect(sweepQueue(core, T0 + HOUR + 2).announced).toBe(0);
@@ -76,25 +63,25 @@ describe('updating a todo after it was created', () => {
     const rowBefore = todoRow(core, held);
     const eventsBefore = maxEventId(core);
 
-    expect(conflict(() => updateTodo(core, { id: held, priority: 3, reward: 1 }, T0 + 1)).message).toBe(
+    expect(expectDomainError(() => updateTodo(core, { id: held, priority: 3, reward: 1 }, T0 + 1), 'TODO_STATE_CONFLICT').message).toBe(
       'todo 1 is in_progress; its reward can change only while it is queued or failed (a node that claimed it works for the reward it saw)',
     );
-    expect(conflict(() => updateTodo(core, { id: held, availableAt: T0 }, T0 + 1)).message).toMatch(/claimable time can change only while it is queued$/);
+    expect(expectDomainError(() => updateTodo(core, { id: held, availableAt: T0 }, T0 + 1), 'TODO_STATE_CONFLICT').message).toMatch(/claimable time can change only while it is queued$/);
     expect(todoRow(core, held)).toEqual(rowBefore);
     expect(maxEventId(core)).toBe(eventsBefore);
 
     // Priority may change while it is held: it orders the todo if it comes back to the queue.
     expect(updateTodo(core, { id: held, priority: 4 }, T0 + 1).changes).toEqual({ priority: { from: 0, to: 4 } });
-    expect(eventsAfter(core, eventsBefore).map(([type]) => type)).toEqual(['todo.updated']); // held: nothing to announce
+    expect(events(core, eventsBefore).map(([type]) => type)).toEqual(['todo.updated']); // held: nothing to announce
 
     reportFailures(core, { stakingKey: 'worker-a' }, [{ todoId: held, leaseToken: claim!.leaseToken, error: 'boom' }], T0 + 2);
     expect(getTodo(core, held).status).toBe('failed');
     expect(updateTodo(core, { id: held, reward: 11 }, T0 + 3).todo).toMatchObject({ status: 'failed', reward: 11 });
-    conflict(() => updateTodo(core, { id: held, availableAt: T0 }, T0 + 3));
+    expectDomainError(() => updateTodo(core, { id: held, availableAt: T0 }, T0 + 3), 'TODO_STATE_CONFLICT');
 
     const cancelled = createTodo(core, todoInput(), T0).todo.id;
     core.sqlite.prepare(`UPDATE todos SET status = 'done' WHERE id = ?`).run(cancelled);
-    expect(conflict(() => updateTodo(core, { id: cancelled, priority: 1 }, T0 + 3)).message).toMatch(/^todo \d+ is done; its priority can change only while it is queued, in progress or failed$/);
+    expect(expectDomainError(() => updateTodo(core, { id: cancelled, priority: 1 }, T0 + 3), 'TODO_STATE_CONFLICT').message).toMatch(/^todo \d+ is done; its priority can change only while it is queued, in progress or failed$/);
   });
 
   it('values the todo already has change nothing and write no event', () => {
