@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core.js';
 import { findEvents } from '../events/find-events.js';
+import { pause } from '../../shared/pause.js';
 import { cachedStatement } from '../db/statements.js';
 import { postEvents, type WebhookTarget } from './post-events.js';
 import { saveWebhookState, webhookStartState, type WebhookState } from './webhook-state.js';
@@ -54,7 +55,7 @@ export class WebhookSender {
         await this.run();
       } catch (error) {
         this.log.error({ err: error, url: this.options.url }, 'webhook delivery failed unexpectedly; starting again from the saved cursor');
-        await sleep(Math.min(this.options.retryMs * 2 ** Math.min(crashes, 20), this.options.maxRetryMs ?? 300_000), this.stopping.signal);
+        await pause(this.backoffMs(crashes + 1), this.stopping.signal);
       }
     }
   }
@@ -89,14 +90,19 @@ export class WebhookSender {
         const attempts = (state.failing?.attempts ?? 0) + 1;
         const message = (error as Error).message;
         state = this.save({ ...state, failing: { since: state.failing?.since ?? Date.now(), attempts, error: message } });
-        const waitMs = Math.min(this.options.retryMs * 2 ** Math.min(attempts - 1, 20), this.options.maxRetryMs ?? 300_000);
+        const waitMs = this.backoffMs(attempts);
         // Said on the first failure and then every tenth, not on every retry of a long outage.
         if (attempts === 1 || attempts % 10 === 0) {
           this.log.warn({ url, attempts, error: message, events: `${found.events[0]!.id}-${found.events.at(-1)!.id}`, retryInMs: waitMs }, 'webhook delivery failed; retrying');
         }
-        await sleep(waitMs, signal);
+        await pause(waitMs, signal);
       }
     }
+  }
+
+  /** The wait before try number `attempt` (1-based) after a failure: retryMs, doubling, at most maxRetryMs. */
+  private backoffMs(attempt: number): number {
+    return Math.min(this.options.retryMs * 2 ** Math.min(attempt - 1, 20), this.options.maxRetryMs ?? 300_000);
   }
 
   private save(state: WebhookState): WebhookState {
@@ -113,16 +119,4 @@ export class WebhookSender {
       this.log.warn({ url: this.options.url, lost: `${cursor + 1}-${first - 1}` }, 'webhook: events past their retention were pruned before they could be delivered');
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
