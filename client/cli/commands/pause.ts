@@ -3,6 +3,7 @@ import { globalOptions, withAdmin } from '../context.js';
 import { emit } from '../output.js';
 import { formatWait } from '../status-view.js';
 import { parseDuration } from '../parse-time.js';
+import { pause as delay } from '../../../shared/pause.js';
 import type { AdminApi } from '../admin-api.js';
 
 /** Todos a worker holds under a lease: claimed and not yet reported, failed or handed back. */
@@ -18,7 +19,7 @@ async function waitUntilNothingHeld(api: AdminApi, timeoutMs: number, say: (line
     if (held === 0 || waitedMs >= timeoutMs) return { held, waitedMs };
     if (held !== last) say(`waiting for ${held} held ${held === 1 ? 'todo' : 'todos'} to be reported or handed back…`);
     last = held;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, timeoutMs - waitedMs)));
+    await delay(Math.min(500, timeoutMs - waitedMs));
   }
 }
 
