@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMigrationsFolder, openDb, StoreTooNewError } from '../../server/db/open.js';
+import { CACHE_SIZE_KIB, defaultMigrationsFolder, openDb, StoreTooNewError } from '../../server/db/open.js';
 import { tempDir } from '../helpers/coordinator.js';
 
 interface Journal {
@@ -26,6 +26,7 @@ describe('migrations', () => {
     expect(first.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(first.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL, set explicitly
     expect(first.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(first.sqlite.pragma('cache_size', { simple: true })).toBe(CACHE_SIZE_KIB);
     first.close();
     const again = openDb({ file, synchronous: 'FULL' });
     expect((again.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n).toBe(journal.entries.length);
