@@ -21,6 +21,11 @@ export const ERROR_REASONS = {
   EVENT_ID_UNKNOWN: 'PRECONDITION_FAILED',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   INVALID_INPUT: 'BAD_REQUEST',
+  // The coordinator's store cannot take writes now; nothing was written, so retrying later is safe.
+  STORE_FULL: 'SERVICE_UNAVAILABLE',
+  STORE_BUSY: 'SERVICE_UNAVAILABLE',
+  STORE_READ_ONLY: 'SERVICE_UNAVAILABLE',
+  STORE_IO_ERROR: 'SERVICE_UNAVAILABLE',
 } as const;
 
 export type ErrorReason = keyof typeof ERROR_REASONS;

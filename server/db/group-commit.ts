@@ -81,18 +81,48 @@ export class GroupCommit {
     }
   }
 
-  /** Each change in its own savepoint (better-sqlite3 nests transactions as SAVEPOINTs). */
+  /**
+   * Each change in its own savepoint (better-sqlite3 nests transactions as SAVEPOINTs).
+   * Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction, not
+   * just the savepoint: the changes before the failing one are gone, and carrying on would run
+   * the next ones outside any transaction, each committing alone. So the failing change gets its
+   * error and the others run again in a fresh transaction; every pass settles at least one change.
+   */
   private runIsolated(batch: Pending[]): Outcome[] {
+    const outcomes: (Outcome | undefined)[] = new Array(batch.length);
+    let unsettled = batch.map((_, i) => i);
+    while (unsettled.length > 0) {
+      const lost = this.runPass(batch, unsettled, outcomes);
+      unsettled = lost ? unsettled.filter((i) => outcomes[i] === undefined) : [];
+    }
+    return outcomes as Outcome[];
+  }
+
+  /** One transaction over `indexes`; true if SQLite rolled it back, voiding the outcomes of this pass but the failure's. */
+  private runPass(batch: Pending[], indexes: number[], outcomes: (Outcome | undefined)[]): boolean {
     const transaction = this.transaction;
-    return transaction.immediate(() =>
-      batch.map((item): Outcome => {
-        try {
-          return { ok: true, value: transaction(item.work) };
-        } catch (error) {
-          return { ok: false, error };
+    const rolledBack = Symbol('SQLite rolled the transaction back');
+    const pass = new Map<number, Outcome>();
+    try {
+      transaction.immediate(() => {
+        for (const i of indexes) {
+          try {
+            pass.set(i, { ok: true, value: transaction(batch[i]!.work) });
+          } catch (error) {
+            if (!this.sqlite.inTransaction) {
+              outcomes[i] = { ok: false, error };
+              throw rolledBack;
+            }
+            pass.set(i, { ok: false, error });
+          }
         }
-      }),
-    ) as Outcome[];
+      });
+    } catch (error) {
+      if (error !== rolledBack) throw error;
+      return true;
+    }
+    for (const [i, outcome] of pass) outcomes[i] = outcome;
+    return false;
   }
 
   private get transaction() {

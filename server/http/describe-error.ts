@@ -1,4 +1,5 @@
 import { DomainError, type ErrorCode } from '../../shared/errors.js';
+import { asCallerError } from '../db/store-failure.js';
 import { LlmConfigError } from '../llm/index.js';
 import { SwarmRunError, SwarmSpecError } from '../swarms/index.js';
 
@@ -19,14 +20,17 @@ const STATUS: Record<string, number> = {
   UNPROCESSABLE_CONTENT: 422,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /**
  * One mapping from domain failures to protocol errors, shared by the tRPC middleware and the REST
  * adapters: a bad spec is the caller's fault (400/422), a model that cannot be reached without a
- * key names the variable to set (400), a failed run is a 500 with its reason.
+ * key names the variable to set (400), a store that cannot take writes is a 503 with Retry-After,
+ * a failed run is a 500 with its reason.
  */
-export function describeError(error: unknown): DescribedError | null {
+export function describeError(thrown: unknown): DescribedError | null {
+  const error = asCallerError(thrown);
   if (error instanceof DomainError) {
     return { status: STATUS[error.code]!, code: error.code, message: error.message, ...(error.details.retryAfterMs ? { retryAfterMs: error.details.retryAfterMs } : {}) };
   }

@@ -5,6 +5,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { DomainError } from '../../shared/errors.js';
 import { appRouter } from '../routers/_app.js';
+import { logStoreFailure } from '../db/store-failure.js';
 import { authenticateConnection } from '../trpc/connection-auth.js';
 import type { Context, Limiters, ServerLimits } from '../trpc/context.js';
 import type { Core } from '../core.js';
@@ -30,7 +31,9 @@ function presentedApiKey(req: IncomingMessage): string | null {
 function onError(deps: TrpcAdapterDeps) {
   return ({ error, path }: { error: TRPCError; path: string | undefined }) => {
     deps.metrics.procedureErrors.inc({ path: path ?? '(unknown)', code: error.code });
-    if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    const storeDown = error.cause instanceof DomainError && error.cause.code === 'SERVICE_UNAVAILABLE' ? error.cause : null;
+    if (storeDown) logStoreFailure(deps.core.log, storeDown);
+    else if (error.code === 'INTERNAL_SERVER_ERROR') deps.core.log.error({ err: error.cause ?? error, path }, 'procedure failed');
   };
 }
 

@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { DomainError, type ErrorReason } from '../../shared/errors.js';
 import type { Context } from './context.js';
 import { describeError } from '../http/describe-error.js';
+import { asCallerError } from '../db/store-failure.js';
 
 /** Zod issues as `path: message` strings, so a bad input names its field. */
 export function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
@@ -38,7 +39,8 @@ export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
 /** A domain failure as the tRPC error with the matching code; the reason travels in `cause`. */
-function asTrpcError(cause: unknown): TRPCError | null {
+function asTrpcError(thrown: unknown): TRPCError | null {
+  const cause = asCallerError(thrown);
   const described = describeError(cause);
   return described ? new TRPCError({ code: described.code, message: described.message, cause }) : null;
 }

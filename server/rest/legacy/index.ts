@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimiter } from '../../auth/rate-limiter.js';
 import type { Core } from '../../core.js';
+import { logStoreFailure, storeFailure } from '../../db/store-failure.js';
 import { clientIp, pathOf, sendJson, type RouteHandler } from '../../http/route.js';
 import { addFailedInfo } from './add-failed-info.js';
 import { addRoundNumber } from './add-round-number.js';
@@ -73,12 +74,21 @@ export function legacyRestRoutes(deps: LegacyRoutesDeps): RouteHandler {
     try {
       response = endpoint.handle(core, body, Date.now());
     } catch (error) {
-      core.log.error({ err: error, path }, 'legacy request failed');
-      response = endpoint.internalError;
+      const storeDown = storeFailureResponse(core, error);
+      if (!storeDown) core.log.error({ err: error, path }, 'legacy request failed');
+      response = storeDown ?? endpoint.internalError;
     }
     send(res, response);
     return true;
   };
+}
+
+/** A store that cannot take writes: 503 in upstream's failure shape, with `Retry-After`. */
+function storeFailureResponse(core: Core, error: unknown): LegacyResponse | null {
+  const failed = storeFailure(error);
+  if (!failed) return null;
+  logStoreFailure(core.log, failed);
+  return { ...failure(503, failed.message), headers: { 'retry-after': String(Math.ceil(failed.details.retryAfterMs! / 1000)) } };
 }
 
 function send(res: ServerResponse, response: LegacyResponse): void {

@@ -3,6 +3,7 @@ import { DomainError } from '../../../shared/errors.js';
 import { requireWriteAccess, verifyApiKey } from '../../auth/api-keys.js';
 import type { RateLimiter } from '../../auth/rate-limiter.js';
 import type { Core } from '../../core.js';
+import { logStoreFailure, storeFailure } from '../../db/store-failure.js';
 import { describeError } from '../../http/describe-error.js';
 import { clientIp, pathOf, sendJson, type RouteHandler } from '../../http/route.js';
 import { availableModels, availableSwarmTypes } from '../../swarm-api/catalog.js';
@@ -126,7 +127,9 @@ function sendError(res: ServerResponse, error: unknown, core: Core): void {
   // 403 and "Invalid API Key" as the Swarms API answers, then why (unknown, revoked, expired when).
   if (error instanceof DomainError && error.reason === 'API_KEY_INVALID') return sendDetail(res, 403, `Invalid API Key: ${error.message}`);
   if (error instanceof DomainError && error.reason === 'INVALID_INPUT') return sendDetail(res, 400, error.message);
-  const described = describeError(error);
+  const failure = storeFailure(error);
+  if (failure) logStoreFailure(core.log, failure);
+  const described = describeError(failure ?? error);
   if (described) {
     const headers: Record<string, string> = described.retryAfterMs ? { 'retry-after': String(Math.ceil(described.retryAfterMs / 1000)) } : {};
     return sendDetail(res, described.status, described.message, headers);
