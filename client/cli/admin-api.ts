@@ -43,6 +43,7 @@ export interface AdminApi {
   currentRound(): Promise<Out['rounds']['current']>;
   findEvents(query: FindEventsQuery): Promise<Out['events']['find']>;
   webhookState(): Promise<Out['webhooks']['state']>;
+  storeRoom(): Promise<Out['store']['room']>;
   close(): void;
 }
 
@@ -84,6 +85,7 @@ export function directAdminApi(config: ServerConfig, log: Logger): AdminApi {
     currentRound: () => call.rounds.current(),
     findEvents: (query) => call.events.find(query),
     webhookState: () => call.webhooks.state(),
+    storeRoom: () => call.store.room(),
     close: () => core.close(),
   };
 }
@@ -121,6 +123,7 @@ export function remoteAdminApi(serverUrl: string, apiKey: string): AdminApi {
     currentRound: () => trpc.rounds.current.query(),
     findEvents: (query) => trpc.events.find.query(query),
     webhookState: () => trpc.webhooks.state.query(),
+    storeRoom: () => trpc.store.room.query(),
     close: () => void client.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerConfig } from '../../server/config.js';
@@ -8,7 +8,9 @@ import { migrationStatus } from '../../server/db/open.js';
 import { openSqlite } from '../../server/db/sqlite.js';
 import type { ProviderRegistry } from '../../server/swarms/index.js';
 import { readWebhookState } from '../../server/webhooks/webhook-state.js';
-import { describeChecks, existingAncestor, modelCheck, writableDirCheck, type Check } from './setup-checks.js';
+import { diskRoom } from '../../server/db/disk-room.js';
+import { formatBytes } from '../../shared/format-bytes.js';
+import { describeChecks, modelCheck, writableDirCheck, type Check } from './setup-checks.js';
 
 /**
  * `swarmtask server --check`: what an operator wants to know before starting (or upgrading) a
@@ -90,17 +92,11 @@ function portCheck(host: string, port: number): Promise<Check> {
   });
 }
 
-const GIB = 1024 ** 3;
-
 function diskCheck(dataDir: string, storeFile: string): Check {
-  const stats = statfsSync(existingAncestor(dataDir));
-  const free = stats.bavail * stats.bsize;
-  const store = existsSync(storeFile) ? statSync(storeFile).size : 0;
-  // A backup (VACUUM INTO) writes a compacted copy of the store: room for one, and some to grow.
-  const wanted = Math.max(GIB, 2 * store);
-  return free < wanted
-    ? { name: 'disk', status: 'warn', detail: `${formatBytes(free)} free where the data dir lives; keep at least ${formatBytes(wanted)} (twice the store, or 1 GiB) for growth and backups` }
-    : { name: 'disk', status: 'ok', detail: `${formatBytes(free)} free` };
+  const room = diskRoom(storeFile, dataDir);
+  return room.low
+    ? { name: 'disk', status: 'warn', detail: `${formatBytes(room.freeBytes)} free where the data dir lives; keep at least ${formatBytes(room.wantedFreeBytes)} (twice the store, or 1 GiB) for growth and backups` }
+    : { name: 'disk', status: 'ok', detail: `${formatBytes(room.freeBytes)} free` };
 }
 
 function signingKeyCheck(dataDir: string): Check {
@@ -132,10 +128,4 @@ function webhookCheck(config: ServerConfig): Check {
   }
   if (!signed) return { name: 'webhook', status: 'warn', detail: `${url}, events ${config.webhookEvents}; unsigned: set SWARMTASK_WEBHOOK_SECRET so the receiver can tell deliveries from forgeries` };
   return { name: 'webhook', status: 'ok', detail: `${url}, events ${config.webhookEvents}, signed${state?.url === url ? `; goes on after event ${state.cursor}` : '; starts at the newest event'}` };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${Math.round(bytes / 1024)} KiB`;
 }

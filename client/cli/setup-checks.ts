@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { existingAncestor } from '../../server/db/disk-room.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { EMBEDDED_DEFAULT_MODEL_MAP } from '../../server/llm/model-map.js';
 import { LlmConfigError, type ProviderRegistry } from '../../server/swarms/index.js';
@@ -36,13 +36,6 @@ export function modelCheck(providers: ProviderRegistry): Check {
   return map === EMBEDDED_DEFAULT_MODEL_MAP
     ? { name: 'models', status: 'warn', detail: `${named}: the offline model writes placeholder answers (set --model-map / SWARMTASK_MODEL_MAP for real ones)` }
     : { name: 'models', status: 'ok', detail: `${named}: every provider it names has what it needs` };
-}
-
-/** The nearest existing directory at or above `dir` (what decides whether `dir` can be created). */
-export function existingAncestor(dir: string): string {
-  let existing = dir;
-  while (!existsSync(existing)) existing = join(existing, '..');
-  return existing;
 }
 
 /** Whether `dir` can be written (or created); `holds` says what lives there, for the message. */

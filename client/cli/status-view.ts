@@ -4,6 +4,8 @@ import { formatSwarms } from '../../shared/swarms-units.js';
 import type { WorkerSummary } from '../../shared/worker-schemas.js';
 import { labelled } from './output.js';
 import type { WebhookStatus } from '../../server/webhooks/webhook-status.js';
+import type { DiskRoom } from '../../server/db/disk-room.js';
+import { formatBytes } from '../../shared/format-bytes.js';
 
 /** A wait for people: `42 s`, `3 min 12 s`, `2 h 5 min`, `3 d 4 h`. */
 export function formatWait(ms: number): string {
@@ -29,6 +31,8 @@ export interface CoordinatorStatus {
   lastTalliedRound: { number: number; total: number; keys: number; distributionCid: string | null } | null;
   /** Where delivery to the operator's webhook stands (null: no webhook ever ran on this store). */
   webhook: WebhookStatus | null;
+  /** The store's size and the disk room left where it lives (null: an in-memory store). */
+  storage: DiskRoom | null;
 }
 
 /** `swarmtask status` for a person: one line per concern. */
@@ -60,8 +64,16 @@ export function describeStatus(status: CoordinatorStatus, now = Date.now()): str
         : 'no round with work tallied yet',
     ],
     ...(status.webhook ? [['webhook', describeWebhook(status.webhook, now)] as [string, string]] : []),
+    ...(status.storage ? [['disk', describeStorage(status.storage)] as [string, string]] : []),
   ];
   return labelled(lines);
+}
+
+/** `store 12.3 MiB (WAL 1.1 MiB), 41.0 GiB free`, or LOW with what should stay free. */
+export function describeStorage(room: DiskRoom): string {
+  const store = `store ${formatBytes(room.storeBytes)}${room.walBytes > 0 ? ` (WAL ${formatBytes(room.walBytes)})` : ''}`;
+  if (!room.low) return `${store}, ${formatBytes(room.freeBytes)} free`;
+  return `${store}, LOW: ${formatBytes(room.freeBytes)} free, keep at least ${formatBytes(room.wantedFreeBytes)} (twice the store, or 1 GiB) for growth and backups; writes fail with STORE_FULL when it runs out`;
 }
 
 /** `https://… : delivered up to event 812, 3 s ago` or `FAILING since … (7 attempts): HTTP 503 …`. */

@@ -9,6 +9,7 @@ import { cachedStatement } from '../db/statements.js';
 import { retainedEventIds } from '../events/prune-events.js';
 import { pathOf, type RouteHandler } from './route.js';
 import { webhookStatus } from '../webhooks/webhook-status.js';
+import { storeRoom } from '../db/store-room.js';
 
 export interface Metrics {
   registry: client.Registry;
@@ -97,6 +98,22 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
   // Alert on a webhook failing, or falling behind; both 0 when no webhook ever ran here.
   fromStore('swarmtask_webhook_failing', '1 while deliveries to the webhook (SWARMTASK_WEBHOOK_URL) fail and are retried, else 0', (c) => (webhookStatus(c)?.failing ? 1 : 0));
   fromStore('swarmtask_webhook_events_after_cursor', 'Events written after the last one the webhook sender handled (those of its types are still to be sent)', (c) => webhookStatus(c)?.eventsAfterCursor ?? 0);
+  // Alert before writes fail with STORE_FULL: on swarmtask_disk_low, or on free bytes directly.
+  new client.Gauge({
+    name: 'swarmtask_store_bytes',
+    help: 'Size of the store on disk: the database file and its write-ahead log',
+    labelNames: ['file'] as const,
+    registers: [registry],
+    collect() {
+      const current = core();
+      const room = current && storeRoom(current);
+      if (!room) return;
+      this.set({ file: 'db' }, room.storeBytes);
+      this.set({ file: 'wal' }, room.walBytes);
+    },
+  });
+  fromStore('swarmtask_disk_free_bytes', 'Bytes free to the coordinator on the file system of its data dir', (c) => storeRoom(c)?.freeBytes ?? 0);
+  fromStore('swarmtask_disk_low', '1 while free space is below twice the store (or 1 GiB), the room a backup and growth need, else 0', (c) => (storeRoom(c)?.low ? 1 : 0));
   const route: RouteHandler = async (req, res) => {
     if (pathOf(req) !== '/metrics') return false;
     const text = await registry.metrics();

@@ -8,6 +8,7 @@ import { workersRouter } from './workers.js';
 import { roundsRouter } from './rounds.js';
 import { swarmsRouter } from './swarms.js';
 import { webhooksRouter } from './webhooks.js';
+import { storeRouter } from './store.js';
 import { auditsRouter, ipfsRouter, submissionsRouter } from './submissions.js';
 
 export const appRouter = router({
@@ -23,6 +24,7 @@ export const appRouter = router({
   ipfs: ipfsRouter,
   swarms: swarmsRouter,
   webhooks: webhooksRouter,
+  store: storeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -124,9 +124,13 @@ describe('swarmtask CLI: what it shows (todo pages, amounts, rounds, status)', (
       expect.stringMatching(/^workers +1 registered, 1 staked at least 1 SWARMS, 1 seen in the last 10 minutes$/),
       expect.stringMatching(/^round +\d+, ends \d{4}-.+ \(600 s rounds\)$/),
       expect.stringMatching(/^last tally +no round with work tallied yet$/),
+      expect.stringMatching(/^disk +store \d+(\.\d)? [KMG]iB( \(WAL \d+(\.\d)? [KMG]iB\))?, (LOW: )?\d+(\.\d)? [KMG]iB free/),
     ]);
     const remote = JSON.parse((await runCli(['status', '--server', t.url, '--api-key', t.apiKey, '--json'])).stdout);
     expect(remote).toMatchObject({ source: { serverUrl: t.url }, taskId: 'test-task', todos: { initialized: 2 }, oldestClaimableWaitMs: expect.any(Number), lastTalliedRound: null });
+    expect(remote.storage).toMatchObject({ storeBytes: expect.any(Number), walBytes: expect.any(Number), freeBytes: expect.any(Number), low: expect.any(Boolean) });
+    expect(remote.storage.storeBytes).toBeGreaterThan(0);
+    expect(remote.storage.wantedFreeBytes).toBe(Math.max(1024 ** 3, 2 * (remote.storage.storeBytes + remote.storage.walBytes)));
 
     const typo = join(dir.path, 'dta');
     for (const command of [['status'], ['todo', 'list'], ['workers']]) {

@@ -1,3 +1,4 @@
+import { statfsSync, statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { createTodo } from '../../server/queue/index.js';
 import { currentRound } from '../../server/rounds/round-views.js';
@@ -45,5 +46,24 @@ describe('/metrics', () => {
     expect(await sample(t, 'swarmtask_last_event_id')).toBe(core.bus.latestId);
     await client.close();
     await vi.waitFor(async () => expect(await sample(t, 'swarmtask_websocket_connections')).toBe(0), { timeout: 10_000, interval: 50 });
+  });
+
+  it('reports the store\'s size and the disk room left, as status does', async () => {
+    await using t = await startTestCoordinator();
+    const file = t.coordinator.core.sqlite.name;
+    createTodo(t.coordinator.core, { spec, priority: 0 });
+    // The coordinator's own ticks may write meanwhile: the sample lies between the sizes around it.
+    for (const [label, path] of [['db', file], ['wal', `${file}-wal`]] as const) {
+      const before = statSync(path).size;
+      const sampled = await sample(t, 'swarmtask_store_bytes', `{file="${label}"}`);
+      expect(sampled).toBeGreaterThan(0);
+      expect(sampled).toBeGreaterThanOrEqual(before);
+      expect(sampled).toBeLessThanOrEqual(statSync(path).size);
+    }
+    const free = await sample(t, 'swarmtask_disk_free_bytes');
+    const fs = statfsSync(t.dataDir);
+    // Other processes write to this disk too: the free space of one moment, within a few MiB.
+    expect(Math.abs(free - fs.bavail * fs.bsize)).toBeLessThan(64 * 1024 ** 2);
+    expect(await sample(t, 'swarmtask_disk_low')).toBe(free < 1024 ** 3 ? 1 : 0);
   });
 });

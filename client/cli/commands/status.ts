@@ -17,7 +17,7 @@ export function registerStatusCommand(program: Command): void {
       const options = globalOptions(cmd);
       const target = adminTarget(options);
       const status = await withAdmin(options, async (api): Promise<CoordinatorStatus> => {
-        const [health, todos, oldest, queue, workers, round, webhook] = await Promise.all([
+        const [health, todos, oldest, queue, workers, round, webhook, storage] = await Promise.all([
           api.health(),
           api.todoCounts(),
           api.oldestClaimable(),
@@ -25,6 +25,7 @@ export function registerStatusCommand(program: Command): void {
           api.workerSummary(),
           api.currentRound(),
           api.webhookState(),
+          api.storeRoom(),
         ]);
         const lastTallied = await api.roundDetail().catch((error: unknown) => {
           if (reasonOf(error) === 'ROUND_NOT_FOUND') return null;
@@ -52,6 +53,7 @@ export function registerStatusCommand(program: Command): void {
             distributionCid: lastTallied.distributionCid,
           },
           webhook,
+          storage,
         };
       });
       emit(options.json === true, status, () => describeStatus(status));
