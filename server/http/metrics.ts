@@ -31,49 +31,42 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
     labelNames: ['path', 'code'] as const,
     registers: [registry],
   });
-  new client.Gauge({
-    name: 'swarmtask_todos',
-    help: 'Todos by status',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    collect() {
-      const current = core();
-      if (!current) return;
-      this.reset();
-      for (const [status, n] of Object.entries(countTodosByStatus(current))) this.set({ status }, n);
-    },
-  });
   /** A gauge whose value is read from the store when scraped (none until the store is open). */
-  const fromStore = (name: string, help: string, read: (core: Core) => number, labelNames: string[] = []) =>
+  const fromStore = (name: string, help: string, read: (core: Core) => number) =>
     new client.Gauge({
       name,
       help,
-      labelNames,
       registers: [registry],
       collect() {
         const current = core();
         if (current) this.set(read(current));
       },
     });
+  /** A labelled gauge read from the store when scraped: one sample per entry `read` returns. */
+  const labelledFromStore = (name: string, help: string, label: string, read: (core: Core) => Record<string, number> | null) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        const current = core();
+        const values = current && read(current);
+        if (!values) return;
+        this.reset();
+        for (const [key, n] of Object.entries(values)) this.set({ [label]: key }, n);
+      },
+    });
+  labelledFromStore('swarmtask_todos', 'Todos by status', 'status', countTodosByStatus);
   fromStore('swarmtask_oldest_claimable_todo_age_seconds', 'How long the longest-waiting claimable todo has waited (0 when none waits)', (c) => {
     const now = Date.now();
     const since = oldestClaimableAt(c, now);
     return since === null ? 0 : (now - since) / 1000;
   });
   fromStore('swarmtask_claims_paused', '1 while an operator has paused claims (swarmtask pause), else 0', (c) => (claimsPause(c) ? 1 : 0));
-  new client.Gauge({
-    name: 'swarmtask_workers',
-    help: 'Workers: registered, staked at least the minimum, active (seen) in the last 10 minutes',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      const current = core();
-      if (!current) return;
-      const summary = summarizeWorkers(current);
-      this.set({ state: 'registered' }, summary.registered);
-      this.set({ state: 'staked' }, summary.staked);
-      this.set({ state: 'active_10m' }, summary.activeLast10Minutes);
-    },
+  labelledFromStore('swarmtask_workers', 'Workers: registered, staked at least the minimum, active (seen) in the last 10 minutes', 'state', (c) => {
+    const summary = summarizeWorkers(c);
+    return { registered: summary.registered, staked: summary.staked, active_10m: summary.activeLast10Minutes };
   });
   new client.Gauge({
     name: 'swarmtask_websocket_connections',
@@ -99,18 +92,9 @@ export function createMetrics(core: () => Core | null, webSocketConnections: () 
   fromStore('swarmtask_webhook_failing', '1 while deliveries to the webhook (SWARMTASK_WEBHOOK_URL) fail and are retried, else 0', (c) => (webhookStatus(c)?.failing ? 1 : 0));
   fromStore('swarmtask_webhook_events_after_cursor', 'Events written after the last one the webhook sender handled (those of its types are still to be sent)', (c) => webhookStatus(c)?.eventsAfterCursor ?? 0);
   // Alert before writes fail with STORE_FULL: on swarmtask_disk_low, or on free bytes directly.
-  new client.Gauge({
-    name: 'swarmtask_store_bytes',
-    help: 'Size of the store on disk: the database file and its write-ahead log',
-    labelNames: ['file'] as const,
-    registers: [registry],
-    collect() {
-      const current = core();
-      const room = current && storeRoom(current);
-      if (!room) return;
-      this.set({ file: 'db' }, room.storeBytes);
-      this.set({ file: 'wal' }, room.walBytes);
-    },
+  labelledFromStore('swarmtask_store_bytes', 'Size of the store on disk: the database file and its write-ahead log', 'file', (c) => {
+    const room = storeRoom(c);
+    return room && { db: room.storeBytes, wal: room.walBytes };
   });
   fromStore('swarmtask_disk_free_bytes', 'Bytes free to the coordinator on the file system of its data dir', (c) => storeRoom(c)?.freeBytes ?? 0);
   fromStore('swarmtask_disk_low', '1 while free space is below twice the store (or 1 GiB), the room a backup and growth need, else 0', (c) => (storeRoom(c)?.low ? 1 : 0));
