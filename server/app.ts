@@ -14,6 +14,7 @@ import { lockDataDir } from './db/data-dir-lock.js';
 import { openCore } from './open-core.js';
 import { sweepQueue } from './queue/sweep-queue.js';
 import { EventPruner } from './events/event-pruner.js';
+import { logJobFailure } from './db/store-failure.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
 import { roundTick } from './rounds/round-tick.js';
 import { fireDueSchedules } from './swarm-api/schedules.js';
@@ -129,7 +130,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     const onStartup = firstScheduleTick;
     firstScheduleTick = false;
     fireDueSchedules(opened, opened.swarmApi, Date.now(), onStartup)
-      .catch((error: unknown) => log.error({ err: error }, 'scheduled swarm failed to start'))
+      .catch((error: unknown) => logJobFailure(log, error, 'scheduled swarm failed to start'))
       .finally(() => {
         firing = false;
       });
@@ -141,7 +142,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       const report = sweepQueue(opened);
       if (report.expiredLeases > 0) log.info(report, 'returned expired leases to the queue');
     } catch (error) {
-      log.error({ err: error }, 'sweep failed');
+      logJobFailure(log, error, 'sweep failed');
     }
     eventPruner.tick();
     fireSchedules();
@@ -151,7 +152,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       .then((tick) => {
         for (const t of tick.tallied) log.info({ round: t.round, approved: t.approved.length, rejected: t.rejected.length }, 'round tallied');
       })
-      .catch((error: unknown) => log.error({ err: error }, 'round tick failed'))
+      .catch((error: unknown) => logJobFailure(log, error, 'round tick failed'))
       .finally(() => {
         ticking = false;
       });

@@ -51,3 +51,10 @@ export function logStoreFailure(log: Logger, failure: DomainError, now = Date.no
   byReason.set(failure.reason, { at: now, suppressed: 0 });
   log.error({ reason: failure.reason, ...(last?.suppressed ? { sameFailuresNotLogged: last.suppressed } : {}) }, failure.message);
 }
+
+/** Logs a failed background job (sweep, round tick, pruning): a store failure through the limit above, anything else with its stack. */
+export function logJobFailure(log: Logger, error: unknown, message: string): void {
+  const failed = storeFailure(error);
+  if (failed) logStoreFailure(log, failed);
+  else log.error({ err: error }, message);
+}

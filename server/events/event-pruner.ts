@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core.js';
 import { hasEventsBefore, pruneEventsChunk } from './prune-events.js';
+import { logJobFailure } from '../db/store-failure.js';
 
 const DAY_MS = 86_400_000;
 
@@ -41,7 +42,7 @@ export class EventPruner {
         }
         if (deleted > 0) this.log.info({ deleted, before: new Date(before).toISOString() }, 'pruned events past their retention');
       } catch (error) {
-        this.log.error({ err: error }, 'event pruning failed');
+        logJobFailure(this.log, error, 'event pruning failed');
       }
       this.running = false;
     };

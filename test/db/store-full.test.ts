@@ -3,7 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { GroupCommit } from '../../server/db/group-commit.js';
-import { logStoreFailure } from '../../server/db/store-failure.js';
+import { logJobFailure, logStoreFailure } from '../../server/db/store-failure.js';
 import { DomainError } from '../../shared/errors.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
 import { apiClient, errorData, expectTrpcError, openTestCore, rawTrpc, todoInput } from '../helpers/api.js';
@@ -127,5 +127,28 @@ describe('a full store', () => {
       [50, 'STORE_BUSY', 'store is locked', undefined],
       [50, 'STORE_FULL', 'store is full', 2],
     ]);
+  });
+
+  it('in a background job (sweep, round tick) goes through the same limit; other failures keep their stack', () => {
+    using core = openTestCore();
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    core.sqlite.exec('CREATE TABLE scratch (value TEXT)');
+    fillStore(core.sqlite);
+    const sqliteFull = (() => {
+      try {
+        core.sqlite.prepare('INSERT INTO scratch VALUES (?)').run(bigText(64));
+      } catch (error) {
+        return error;
+      }
+      throw new Error('the insert should not fit');
+    })();
+    for (let tick = 0; tick < 5; tick++) logJobFailure(log, sqliteFull, 'sweep failed');
+    logJobFailure(log, new Error('a bug'), 'round tick failed');
+    expect(lines.map((l) => [l.reason ?? null, l.msg])).toEqual([
+      ['STORE_FULL', expect.stringMatching(/store is full/)],
+      [null, 'round tick failed'],
+    ]);
+    expect(lines[1]!.err).toMatchObject({ message: 'a bug', stack: expect.stringContaining('Error: a bug') });
   });
 });
