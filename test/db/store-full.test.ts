@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -25,7 +25,7 @@ const bigText = (kib: number) => 'x'.repeat(kib * 1024);
 
 const todoCount = (sqlite: Database.Database) => (sqlite.prepare('SELECT count(*) AS n FROM todos').get() as { n: number }).n;
 
-describe('a full store', () => {
+describe('a store that cannot take writes (full disk, lock held elsewhere)', () => {
   it('fails the change that needs space alone; the changes around it commit, none outside a transaction', async () => {
     using core = openTestCore();
     core.sqlite.exec('CREATE TABLE scratch (id INTEGER PRIMARY KEY, value TEXT NOT NULL)');
@@ -150,5 +150,30 @@ describe('a full store', () => {
       [null, 'round tick failed'],
     ]);
     expect(lines[1]!.err).toMatchObject({ message: 'a bug', stack: expect.stringContaining('Error: a bug') });
+  });
+
+  it('locked by another process past the busy timeout: 503 STORE_BUSY with a short Retry-After, then works once the lock is gone', async () => {
+    await using t = await startTestCoordinator();
+    const { sqlite } = t.coordinator.core;
+    const worker = t.workerClient(t.stakedWorker());
+    await apiClient(t.url, t.apiKey).todos.create.mutate(todoInput());
+    const [claimed] = await worker.todos.claim({ max: 1 });
+    // Another process (a long command on the data dir) holds the write lock; 50 ms instead of
+    // the 5 s default keeps the test short.
+    const other = new Database(sqlite.name);
+    other.exec('BEGIN IMMEDIATE');
+    sqlite.pragma('busy_timeout = 50');
+    try {
+      const refused = await worker.todos.reportResults({ results: [{ todoId: claimed!.todoId, leaseToken: claimed!.leaseToken, result: { ok: 1 } }] }).catch((error: unknown) => error);
+      expect((refused as TRPCClientError<never>).data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'STORE_BUSY', retryAfterMs: 1_000 });
+      const http = await rawTrpc(t.url, 'todos.create', { apiKey: t.apiKey, input: todoInput() });
+      expect([http.status, http.headers.get('retry-after'), errorData(http).reason]).toEqual([503, '1', 'STORE_BUSY']);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(todoCount(sqlite)).toBe(1);
+    const [reported] = await worker.todos.reportResults({ results: [{ todoId: claimed!.todoId, leaseToken: claimed!.leaseToken, result: { ok: 1 } }] });
+    expect(reported).toEqual({ todoId: claimed!.todoId, ok: true });
   });
 });
