@@ -14,6 +14,8 @@ export interface WorkerHealth {
   claimsPausedSince: number | null;
   /** Until when the node takes no new work because it reached its spending limit per day; null otherwise. */
   spendPausedUntil: number | null;
+  /** Until when the coordinator asked the node to hold claims (Retry-After of a refused claim: its store could not take writes, or a rate limit); null otherwise. */
+  claimsHeldUntil: number | null;
 }
 
 export interface StatusServer {

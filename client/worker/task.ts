@@ -17,6 +17,7 @@ import { encodeSignedSubmission, sha256Hex, signSubmissionRecord } from './submi
 import type { StoredSubmission, SubmissionStore } from './submission-store.js';
 import { reportStoredResult, type SubmissionSender } from './submission.js';
 import { hasClaimFilter, mayMatchClaimFilter } from './claim-filter.js';
+import { ClaimHold } from './claim-hold.js';
 import type { ClaimFilter } from '../../shared/todo-schemas.js';
 import { DEFAULT_SWARM_TYPE } from '../../shared/swarm-spec.js';
 
@@ -122,6 +123,7 @@ export class TaskRunner {
   private readonly claimAbort = new AbortController();
   private readonly pauseWatch: PauseWatch;
   private readonly spendWatch: SpendWatch;
+  private readonly claimHold = new ClaimHold(() => this.fill());
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.pauseWatch = new PauseWatch(options.rpc, options.emit);
@@ -139,6 +141,11 @@ export class TaskRunner {
   /** Until when the node waits for its spending limit, while it does (null otherwise). */
   get spendPausedUntil(): number | null {
     return this.spendWatch.pausedUntil;
+  }
+
+  /** Until when the coordinator asked this node to hold its claims (a refusal's Retry-After); null otherwise. */
+  get claimsHeldUntil(): number | null {
+    return this.claimHold.until;
   }
 
   /** Leases this worker holds right now. */
@@ -180,14 +187,16 @@ export class TaskRunner {
 
   /** Claims up to the free capacity (again, if asked while a claim is under way). */
   fill(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.claimHold.until !== null) return;
     if (this.claiming) {
       this.claimAgain = true;
       return;
     }
     this.claiming = this.claimLoop()
       .catch((error: unknown) => {
-        if (!this.stopping) this.options.emit({ type: 'error', stage: 'claim', message: describeError(error) });
+        if (this.stopping) return;
+        this.claimHold.afterRefusal(error);
+        this.options.emit({ type: 'error', stage: 'claim', message: describeError(error) });
       })
       .finally(() => {
         this.claiming = undefined;
@@ -511,6 +520,7 @@ export class TaskRunner {
   async stop(deadline: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
+    this.claimHold.stop();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     // A claim under way gets until the deadline (its todos are then released at once); cut

@@ -48,6 +48,7 @@ export function createWorkerMetrics(health: () => WorkerHealth): WorkerMetrics {
   gauge('swarmtask_worker_awaiting_stake', '1 while the staking key is below the minimum stake', (h) => (h.awaitingStake ? 1 : 0));
   gauge('swarmtask_worker_claims_paused', "1 while the coordinator's operator has paused claims", (h) => (h.claimsPausedSince === null ? 0 : 1));
   gauge('swarmtask_worker_spend_paused', "1 while this node takes no new work because it reached its spending limit per day", (h) => (h.spendPausedUntil === null ? 0 : 1));
+  gauge('swarmtask_worker_claims_held', '1 while the coordinator asked this node to hold its claims (Retry-After of a refused claim), else 0', (h) => (h.claimsHeldUntil === null ? 0 : 1));
   // Zero from the start, so rates and alerts work before the first one happens.
   for (const type of ['claimed', 'ran', 'submitted', 'failed', 'lease_lost', 'audited', 'voted'] as const) events.inc({ type }, 0);
 

@@ -199,6 +199,7 @@ export function createWorker(options: WorkerOptions): Worker {
     refusal: connected ? null : (refusal ?? null),
     claimsPausedSince: tasks?.claimsPausedSince ?? null,
     spendPausedUntil: tasks?.spendPausedUntil ?? null,
+    claimsHeldUntil: tasks?.claimsHeldUntil ?? null,
   });
 
   /** Retries `work` on transient failures until it succeeds, is refused, or the worker stops. */

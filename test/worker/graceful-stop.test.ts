@@ -18,7 +18,7 @@ describe('graceful stop', () => {
 
     await vi.waitFor(() => expect(w.worker.status().leasesHeld).toBe(2), { timeout: 10_000, interval: 50 });
     const health = (await (await fetch(`${w.worker.statusUrl}/health`)).json()) as Record<string, unknown>;
-    expect(health).toEqual({ connected: true, leasesHeld: 2, pendingSubmissions: 0, lastError: null, awaitingStake: null, refusal: null, claimsPausedSince: null, spendPausedUntil: null });
+    expect(health).toEqual({ connected: true, leasesHeld: 2, pendingSubmissions: 0, lastError: null, awaitingStake: null, refusal: null, claimsPausedSince: null, spendPausedUntil: null, claimsHeldUntil: null });
     expect((await fetch(`${w.worker.statusUrl}/other`)).status).toBe(404);
     const held = w.worker.status().running.sort();
 
