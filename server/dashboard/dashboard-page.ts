@@ -24,7 +24,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<h1>swarmtask <span class="muted" id="task"></span></h1>
+<h1>swarmtask <span class="muted" id="task"></span> <span class="muted" id="storage"></span></h1>
 <form id="keyform"><input id="key" type="password" placeholder="API key (swarmtask keys create --name dashboard --read-only)" autocomplete="off"> <button>Use key</button> <span id="status" class="muted"></span></form>
 <div class="cards" id="counts"></div>
 <h2>Rounds <span id="round" class="muted"></span></h2>
@@ -79,6 +79,8 @@ const swarms = (baseUnits) => {
   const whole = Math.floor(Math.abs(baseUnits) / 1e9), fraction = String(Math.abs(baseUnits) % 1e9).padStart(9, '0').replace(/0+$/, '');
   return (baseUnits < 0 ? '-' : '') + whole.toLocaleString('en-US') + (fraction ? '.' + fraction : '') + ' SWARMS';
 };
+// As shared/format-bytes.ts writes them.
+const bytes = (n) => n >= 1024 ** 3 ? (n / 1024 ** 3).toFixed(1) + ' GiB' : n >= 1024 ** 2 ? (n / 1024 ** 2).toFixed(1) + ' MiB' : Math.round(n / 1024) + ' KiB';
 const WORKERS_SHOWN = 25;
 // Every poll asks only whether anything happened (the newest event id, the round); the tables are
 // read again when it did, or every 15 s for what changes without an event (workers' last seen).
@@ -108,12 +110,17 @@ async function refresh(force) {
       ['rounds.get', {}],
       ['todos.counts'], ['workers.summary'], ['workers.list', { limit: WORKERS_SHOWN, sort: 'lastSeen' }],
       ['todos.list', { limit: 25 }], ['events.find', { from: 'newest', limit: 30, ...(eventTypes().length ? { types: eventTypes() } : {}) }],
-      ['webhooks.state'],
+      ['webhooks.state'], ['store.room'],
     ]);
     // Rounds not reached or not kept answer NOT_FOUND: they are simply not shown.
     const recent = answers.slice(0, numbers.length).filter((a) => a.data).map((a) => a.data);
     const lastPaid = answers[numbers.length].data;
-    const [counts, summary, workers, page, events, webhook] = required(answers.slice(numbers.length + 1));
+    const [counts, summary, workers, page, events, webhook, room] = required(answers.slice(numbers.length + 1));
+    // Room for the store where it lives; LOW before writes start failing with STORE_FULL.
+    if (room) {
+      $('storage').textContent = '· store ' + bytes(room.storeBytes) + ', ' + (room.low ? 'disk LOW: ' + bytes(room.freeBytes) + ' free, keep ' + bytes(room.wantedFreeBytes) : bytes(room.freeBytes) + ' free');
+      $('storage').className = room.low ? 'err' : 'muted';
+    }
     // A failing webhook saves its state without an event: the 15 s refresh brings it.
     if (webhook && webhook.failing) {
       $('task').textContent += ' · webhook FAILING since ' + time(webhook.failing.since) + ' (' + webhook.failing.attempts + ' attempts: ' + webhook.failing.error + ')';

@@ -63,6 +63,8 @@ describe('dashboard in a real browser', () => {
     expect(new URL(page.url()).hash).toBe('');
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.getItem('swarmtask-key'))).toBe(t.apiKey);
     expect(await page.textContent('#task')).toBe('task test-task');
+    // The store's size and the disk room left, as `swarmtask status` shows them.
+    expect(await page.textContent('#storage')).toMatch(/^· store \d+(\.\d)? [KMG]iB, (disk LOW: )?\d+(\.\d)? [KMG]iB free/);
 
     const rounds = await tableRows(page, 'rounds');
     expect(rounds).toContainEqual([String(paid.number), 'tallied', '1', '400 SWARMS', paid.distributionCid]);
