@@ -7,7 +7,7 @@ import { webhookEventPrefixes, type ServerConfig } from './config.js';
 import type { Core } from './core.js';
 import { healthRoutes, type Readiness } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
-import { clientIp, pathOf, sendJson, type RouteHandler } from './http/route.js';
+import { clientIp, pathOf, retryAfterSeconds, sendJson, type RouteHandler } from './http/route.js';
 import { attachTrpcWebSocket, trpcHttpRoute } from './http/trpc-adapters.js';
 import { mountedRoutes } from './http/mounted-routes.js';
 import { lockDataDir } from './db/data-dir-lock.js';
@@ -115,7 +115,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     }
     const waitMs = limiters.ip.tryTake(clientIp(req));
     if (waitMs > 0) {
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${Math.ceil(waitMs / 1000)}\r\nConnection: close\r\n\r\n`);
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfterSeconds(waitMs)}\r\nConnection: close\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -18,3 +18,8 @@ export function pathOf(req: IncomingMessage): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }
+
+/** A wait in ms as the `Retry-After` header's whole seconds, never 0 (0 would invite an immediate retry). */
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}

@@ -10,7 +10,7 @@ import { authenticateConnection } from '../trpc/connection-auth.js';
 import type { Context, Limiters, ServerLimits } from '../trpc/context.js';
 import type { Core } from '../core.js';
 import type { Metrics } from './metrics.js';
-import { clientIp, pathOf, type RouteHandler } from './route.js';
+import { clientIp, pathOf, retryAfterSeconds, type RouteHandler } from './route.js';
 
 export interface TrpcAdapterDeps {
   core: Core;
@@ -58,7 +58,7 @@ export function trpcHttpRoute(deps: TrpcAdapterDeps): RouteHandler {
       const limited = errors.find((e) => e.cause instanceof DomainError && e.cause.details.retryAfterMs);
       if (!limited) return {};
       const ms = (limited.cause as DomainError).details.retryAfterMs!;
-      return { headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
+      return { headers: { 'retry-after': retryAfterSeconds(ms) } };
     },
   });
   return (req, res) => {

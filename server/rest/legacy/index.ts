@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { RateLimiter } from '../../auth/rate-limiter.js';
 import type { Core } from '../../core.js';
 import { logStoreFailure, storeFailure } from '../../db/store-failure.js';
-import { clientIp, pathOf, sendJson, type RouteHandler } from '../../http/route.js';
+import { clientIp, pathOf, retryAfterSeconds, sendJson, type RouteHandler } from '../../http/route.js';
 import { addFailedInfo } from './add-failed-info.js';
 import { addRoundNumber } from './add-round-number.js';
 import { addTodoDraftPr, addTodoPr } from './add-todo-pr.js';
@@ -51,7 +51,7 @@ export function legacyRestRoutes(deps: LegacyRoutesDeps): RouteHandler {
 
     const waitMs = deps.limiters.ip.tryTake(clientIp(req));
     if (waitMs > 0) {
-      send(res, { ...failure(429, MESSAGES.rateLimited), headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) } });
+      send(res, { ...failure(429, MESSAGES.rateLimited), headers: { 'retry-after': retryAfterSeconds(waitMs) } });
       req.resume();
       return true;
     }
@@ -88,7 +88,7 @@ function storeFailureResponse(core: Core, error: unknown): LegacyResponse | null
   const failed = storeFailure(error);
   if (!failed) return null;
   logStoreFailure(core.log, failed);
-  return { ...failure(503, failed.message), headers: { 'retry-after': String(Math.ceil(failed.details.retryAfterMs! / 1000)) } };
+  return { ...failure(503, failed.message), headers: { 'retry-after': retryAfterSeconds(failed.details.retryAfterMs!) } };
 }
 
 function send(res: ServerResponse, response: LegacyResponse): void {

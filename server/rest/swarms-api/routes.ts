@@ -5,7 +5,7 @@ import type { RateLimiter } from '../../auth/rate-limiter.js';
 import type { Core } from '../../core.js';
 import { logStoreFailure, storeFailure } from '../../db/store-failure.js';
 import { describeError } from '../../http/describe-error.js';
-import { clientIp, pathOf, sendJson, type RouteHandler } from '../../http/route.js';
+import { clientIp, pathOf, retryAfterSeconds, sendJson, type RouteHandler } from '../../http/route.js';
 import { availableModels, availableSwarmTypes } from '../../swarm-api/catalog.js';
 import { runAgentCompletion } from '../../swarm-api/run-agent-completion.js';
 import { runSwarmForApi } from '../../swarm-api/run-swarm-for-api.js';
@@ -131,7 +131,7 @@ function sendError(res: ServerResponse, error: unknown, core: Core): void {
   if (failure) logStoreFailure(core.log, failure);
   const described = describeError(failure ?? error);
   if (described) {
-    const headers: Record<string, string> = described.retryAfterMs ? { 'retry-after': String(Math.ceil(described.retryAfterMs / 1000)) } : {};
+    const headers: Record<string, string> = described.retryAfterMs ? { 'retry-after': retryAfterSeconds(described.retryAfterMs) } : {};
     return sendDetail(res, described.status, described.message, headers);
   }
   core.log.error({ err: error }, 'swarm API request failed');
