@@ -1,4 +1,3 @@
-import { repoOf } from './todo-record.js';
 import { DEFAULT_SWARM_TYPE, type SwarmSpec } from '../../shared/swarm-spec.js';
 import type { ClaimFilter } from '../../shared/todo-schemas.js';
 import { cachedStatement, literalLimit } from '../db/statements.js';
@@ -29,18 +28,6 @@ export interface ClaimedTodo {
   reward: number;
 }
 
-interface ClaimedRow {
-  id: number;
-  lease_token: string;
-  attempts: number;
-  repo_owner: string | null;
-  repo_name: string | null;
-  bounty_id: string | null;
-  reward: number;
-  priority: number;
-  available_at: number;
-}
-
 // One statement picks and marks the batch; the lease token is 18 random bytes per row.
 // The same staking key or GitHub user never gets a todo twice; a released lease does not count.
 // GitHub logins are case-insensitive: "Alice" and "alice" are one account.
@@ -63,21 +50,28 @@ const claimSql = (max: number, filtered: boolean) => `
           AND (a.staking_key = @stakingKey OR (@github IS NOT NULL AND lower(a.github_username) = lower(@github))))
     ORDER BY priority DESC, available_at, id
     LIMIT ${max})
-  RETURNING id, lease_token, attempts, repo_owner, repo_name, bounty_id, reward, priority, available_at`;
+  RETURNING id`;
 
 const RECORD_ASSIGNMENTS = `
   INSERT INTO assignments (todo_id, staking_key, github_username, lease_token, claimed_at, lease_expires_at, outcome)
-  SELECT value ->> 0, @stakingKey, @github, value ->> 1, @now, @leaseExpiresAt, 'active' FROM jsonb_each(@claims)`;
+  SELECT t.id, @stakingKey, @github, t.lease_token, @now, @leaseExpiresAt, 'active' FROM json_each(@claims) AS c JOIN todos AS t ON t.id = c.value`;
 
-const READ_SPECS = 'SELECT todo_id, spec FROM todo_specs WHERE todo_id IN (SELECT value ->> 0 FROM jsonb_each(?))';
+// The whole batch as one JSON array of ClaimedTodo, in queue order (RETURNING's is unspecified):
+// one string for V8 to parse instead of a row of columns and a spec to parse per todo.
+const READ_CLAIMED = `
+  SELECT json_group_array(json_object(
+    'todoId', t.id, 'leaseToken', t.lease_token, 'leaseExpiresAt', t.lease_expires_at, 'attempt', t.attempts, 'spec', json(s.spec),
+    'repo', CASE WHEN t.repo_owner <> '' AND t.repo_name <> '' THEN json_object('owner', t.repo_owner, 'name', t.repo_name) END,
+    'bountyId', t.bounty_id, 'reward', t.reward) ORDER BY t.priority DESC, t.available_at, t.id)
+  FROM json_each(?) AS c JOIN todos AS t ON t.id = c.value JOIN todo_specs AS s ON s.todo_id = t.id`;
 
 const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
-  SELECT 'todo.claimed', value ->> 0, json_object('stakingKey', @stakingKey, 'attempt', value ->> 2), @now FROM jsonb_each(@claims)`;
+  SELECT 'todo.claimed', t.id, json_object('stakingKey', @stakingKey, 'attempt', t.attempts), @now FROM json_each(@claims) AS c JOIN todos AS t ON t.id = c.value`;
 
 /**
  * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch
- * in progress under fresh lease tokens, record the assignments and events, read the specs. Two
+ * in progress under fresh lease tokens, record the assignments and events, read the batch back with its specs. Two
  * racing workers serialize on the write lock, so a todo is handed to exactly one of them.
  * While claims are paused it hands out nothing.
  */
@@ -94,30 +88,15 @@ export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()):
   const claimParams = filtered
     ? { ...params, minReward: filter.minReward ?? 0, swarmTypes: filter.swarmTypes ? JSON.stringify(filter.swarmTypes) : null }
     : params;
-  const specs = new Map<number, string>();
-  const rows = immediate(core.db, () => {
-    const claimed = cachedStatement(core.sqlite, claimSql(literalLimit(request.max), filtered)).all(claimParams) as ClaimedRow[];
-    if (claimed.length === 0) return claimed;
-    const claims = JSON.stringify(claimed.map((row) => [row.id, row.lease_token, row.attempts]));
+  const claimed = immediate(core.db, () => {
+    const ids = cachedStatement(core.sqlite, claimSql(literalLimit(request.max), filtered), 'pluck').all(claimParams) as number[];
+    if (ids.length === 0) return null;
+    const claims = JSON.stringify(ids);
     cachedStatement(core.sqlite, RECORD_ASSIGNMENTS).run({ ...params, claims });
     noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ ...params, claims }));
-    for (const row of cachedStatement(core.sqlite, READ_SPECS).all(claims) as { todo_id: number; spec: string }[]) {
-      specs.set(row.todo_id, row.spec);
-    }
-    return claimed;
+    return cachedStatement(core.sqlite, READ_CLAIMED, 'pluck').get(claims) as string;
   });
-  if (rows.length === 0) return [];
+  if (claimed === null) return [];
   core.bus.notify();
-  // RETURNING order is unspecified; hand the batch out in queue order.
-  rows.sort((a, b) => b.priority - a.priority || a.available_at - b.available_at || a.id - b.id);
-  return rows.map((row) => ({
-    todoId: row.id,
-    leaseToken: row.lease_token,
-    leaseExpiresAt: params.leaseExpiresAt,
-    attempt: row.attempts,
-    spec: JSON.parse(specs.get(row.id)!) as SwarmSpec,
-    repo: repoOf(row),
-    bountyId: row.bounty_id,
-    reward: row.reward,
-  }));
+  return JSON.parse(claimed) as ClaimedTodo[];
 }

@@ -20,7 +20,7 @@ const FINISH_TODOS = `
         FROM jsonb_each(@reports)) AS r
   WHERE todos.id = r.todo_id AND todos.lease_token = r.lease_token AND +todos.holder_key = @stakingKey
     AND +todos.status = 'in_progress'
-  RETURNING todos.id, todos.status, todos.pr_url`;
+  RETURNING todos.id`;
 
 const FINISH_ASSIGNMENTS = `
   UPDATE assignments SET outcome = 'completed', ended_at = @now, result = r.result, pr_url = r.pr_url
@@ -30,8 +30,8 @@ const FINISH_ASSIGNMENTS = `
 
 const RECORD_EVENTS = `
   INSERT INTO events (type, todo_id, data, created_at)
-  SELECT 'todo.submitted', value ->> 0, json_object('stakingKey', @stakingKey, 'status', value ->> 1, 'prUrl', value ->> 2), @now
-  FROM jsonb_each(@finished)`;
+  SELECT 'todo.submitted', t.id, json_object('stakingKey', @stakingKey, 'status', t.status, 'prUrl', t.pr_url), @now
+  FROM json_each(@finished) AS f JOIN todos AS t ON t.id = f.value`;
 
 /**
  * Records finished work: `in_progress` → `pr_received` (with a PR) or `submitted`, set-based in
@@ -44,16 +44,15 @@ export function reportResults(core: Core, holder: LeaseHolder, reports: ResultRe
   );
   const finished = immediate(core.db, () => {
     const params = { now, stakingKey: holder.stakingKey, reports: encoded };
-    const rows = cachedStatement(core.sqlite, FINISH_TODOS).all(params) as { id: number; status: string; pr_url: string | null }[];
-    if (rows.length === 0) return rows;
-    const done = new Set(rows.map((row) => row.id));
-    const finishedReports = rows.length === reports.length ? encoded : JSON.stringify(JSON.parse(encoded).filter((r: [number]) => done.has(r[0])));
+    const ids = cachedStatement(core.sqlite, FINISH_TODOS, 'pluck').all(params) as number[];
+    if (ids.length === 0) return ids;
+    const done = new Set(ids);
+    const finishedReports = ids.length === reports.length ? encoded : JSON.stringify(JSON.parse(encoded).filter((r: [number]) => done.has(r[0])));
     cachedStatement(core.sqlite, FINISH_ASSIGNMENTS).run({ now, reports: finishedReports });
-    const events = JSON.stringify(rows.map((row) => [row.id, row.status, row.pr_url]));
-    noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ now, stakingKey: holder.stakingKey, finished: events }));
-    return rows;
+    noteAppendedEvents(core.sqlite, cachedStatement(core.sqlite, RECORD_EVENTS).run({ now, stakingKey: holder.stakingKey, finished: JSON.stringify(ids) }));
+    return ids;
   });
   if (finished.length > 0) core.bus.notify();
-  const done = new Set(finished.map((row) => row.id));
+  const done = new Set(finished);
   return reports.map((r): LeaseOutcome => (done.has(r.todoId) ? { todoId: r.todoId, ok: true } : { todoId: r.todoId, ok: false, reason: 'LEASE_LOST' }));
 }

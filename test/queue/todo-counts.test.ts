@@ -59,7 +59,8 @@ describe('todo counts kept by triggers', () => {
               case 'release': {
                 const leases = held[step.worker]!.splice(0, step.take).map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken }));
                 const holder = { stakingKey: `worker-${step.worker}` };
-                if (step.kind === 'complete') reportResults(core, holder, leases.map((l) => ({ ...l, result: { ok: true } })), clock);
+                // Every other report comes with a PR: both of a report's statuses get counted.
+                if (step.kind === 'complete') reportResults(core, holder, leases.map((l, i) => ({ ...l, result: { ok: true }, prUrl: i % 2 ? undefined : `https://github.com/o/r/pull/${l.todoId}` })), clock);
                 else if (step.kind === 'fail') reportFailures(core, holder, leases.map((l) => ({ ...l, error: 'boom' })), clock);
                 else releaseLeases(core, holder, leases, clock);
                 break;
@@ -87,6 +88,17 @@ describe('todo counts kept by triggers', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('count a claimed batch and a report with and without PRs', () => {
+    using core = openTestCore();
+    for (let i = 0; i < 5; i++) createTodo(core, todoInput());
+    const claimed = claimTodos(core, { stakingKey: 'worker-0', max: 4 });
+    expect(countTodosByStatus(core)).toEqual({ initialized: 1, in_progress: 4 });
+    const reports = claimed.slice(0, 3).map((c, i) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: i, prUrl: i === 0 ? 'https://github.com/o/r/pull/1' : undefined }));
+    reportResults(core, { stakingKey: 'worker-0' }, [...reports, { todoId: claimed[3]!.todoId, leaseToken: 'not-the-lease' }]);
+    expect(countTodosByStatus(core)).toEqual({ initialized: 1, in_progress: 1, pr_received: 1, submitted: 2 });
+    expect(countTodosByStatus(core)).toEqual(scannedCounts(core));
   });
 
   it('roll back with the transaction that changed the status', () => {
