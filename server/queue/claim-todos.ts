@@ -71,8 +71,9 @@ const RECORD_EVENTS = `
 
 /**
  * Claims up to `max` todos in one IMMEDIATE transaction of set-based statements: mark the batch
- * in progress under fresh lease tokens, record the assignments and events, read the batch back with its specs. Two
- * racing workers serialize on the write lock, so a todo is handed to exactly one of them.
+ * in progress under fresh lease tokens, record the assignments and events, read the batch back
+ * with its specs. Two racing workers serialize on the write lock, so a todo is handed to exactly
+ * one of them.
  * While claims are paused it hands out nothing.
  */
 export function claimTodos(core: Core, request: ClaimRequest, now = Date.now()): ClaimedTodo[] {
