@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { BoundedMap } from './bounded-map.js';
 
 export interface Ed25519Backend {
   readonly name: 'libsodium' | 'node:crypto';
@@ -54,7 +55,7 @@ const KEY_OBJECT_CACHE_LIMIT = 10_000;
 
 function nodeCryptoBackend(): Ed25519Backend {
   const privateKeys = new WeakMap<Uint8Array, { secret: Buffer; key: KeyObject }>();
-  const publicKeys = new Map<string, KeyObject>();
+  const publicKeys = new BoundedMap<string, KeyObject>(KEY_OBJECT_CACHE_LIMIT);
   const privateKeyOf = (secretKey64: Uint8Array): KeyObject => {
     const cached = privateKeys.get(secretKey64);
     if (cached && cached.secret.equals(secretKey64)) return cached.key;
@@ -67,7 +68,6 @@ function nodeCryptoBackend(): Ed25519Backend {
     let key = publicKeys.get(id);
     if (!key) {
       key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey32]), format: 'der', type: 'spki' });
-      if (publicKeys.size >= KEY_OBJECT_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value!);
       publicKeys.set(id, key);
     }
     return key;

@@ -13,6 +13,7 @@
  * produce those, so this only makes verification stricter.
  */
 import bs58 from 'bs58';
+import { BoundedMap } from './bounded-map.js';
 import { ed25519Backend } from './ed25519-backend.js';
 
 export const PUBLIC_KEY_LENGTH = 32;
@@ -50,7 +51,7 @@ export function publicKeyFromBase58(b58: string): Uint8Array {
 // decode (twice per call: schema check and signature check). Bounded; the oldest entry goes first.
 /** Upper bound on remembered decoded base58 keys. */
 export const PUBLIC_KEY_CACHE_LIMIT = 10_000;
-const decodedKeys = new Map<string, Uint8Array | null>();
+const decodedKeys = new BoundedMap<string, Uint8Array | null>(PUBLIC_KEY_CACHE_LIMIT);
 
 /** Like publicKeyFromBase58 but returns null instead of throwing. */
 export function tryPublicKeyFromBase58(b58: unknown): Uint8Array | null {
@@ -60,7 +61,6 @@ export function tryPublicKeyFromBase58(b58: unknown): Uint8Array | null {
   if (!BASE58_RE.test(b58)) return null;
   const bytes = bs58.decode(b58);
   const key = bytes.length === PUBLIC_KEY_LENGTH ? bytes : null;
-  if (decodedKeys.size >= PUBLIC_KEY_CACHE_LIMIT) decodedKeys.delete(decodedKeys.keys().next().value!);
   decodedKeys.set(b58, key && key.slice());
   return key;
 }

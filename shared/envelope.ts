@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
+import { BoundedMap } from './bounded-map.js';
 import { BASE58_ALPHABET, BASE58_CHARS, signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
 import type { Keypair } from './keypair.js';
 
@@ -164,15 +165,13 @@ export function signEnvelope<P extends object>(
 // The envelope schema decodes a call's signature to check its length and the signature check needs
 // the same bytes a moment later; base58 decoding is quadratic JS (~8 µs for 88 characters), and
 // doing it twice was 4% of a signed call's server CPU. So the last few decodings are kept.
-const RECENT_SIGNATURE_LIMIT = 256;
-const recentSignatures = new Map<string, Uint8Array>();
+const recentSignatures = new BoundedMap<string, Uint8Array>(256);
 
 /** bs58.decode for a string SIGNATURE_RE accepted, remembering the last few results. */
 function decodeSignature(signature: string): Uint8Array {
   const known = recentSignatures.get(signature);
   if (known) return known.slice();
   const bytes = bs58.decode(signature);
-  if (recentSignatures.size >= RECENT_SIGNATURE_LIMIT) recentSignatures.delete(recentSignatures.keys().next().value!);
   recentSignatures.set(signature, bytes.slice());
   return bytes;
 }
