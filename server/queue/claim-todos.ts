@@ -1,3 +1,4 @@
+import { repoJsonSql } from './todo-record.js';
 import { DEFAULT_SWARM_TYPE, type SwarmSpec } from '../../shared/swarm-spec.js';
 import type { ClaimFilter } from '../../shared/todo-schemas.js';
 import { cachedStatement, literalLimit } from '../db/statements.js';
@@ -61,7 +62,7 @@ const RECORD_ASSIGNMENTS = `
 const READ_CLAIMED = `
   SELECT json_group_array(json_object(
     'todoId', t.id, 'leaseToken', t.lease_token, 'leaseExpiresAt', t.lease_expires_at, 'attempt', t.attempts, 'spec', json(s.spec),
-    'repo', CASE WHEN t.repo_owner <> '' AND t.repo_name <> '' THEN json_object('owner', t.repo_owner, 'name', t.repo_name) END,
+    'repo', ${repoJsonSql('t')},
     'bountyId', t.bounty_id, 'reward', t.reward) ORDER BY t.priority DESC, t.available_at, t.id)
   FROM json_each(?) AS c JOIN todos AS t ON t.id = c.value JOIN todo_specs AS s ON s.todo_id = t.id`;
 

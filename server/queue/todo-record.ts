@@ -53,7 +53,11 @@ export const TODO_COLUMNS =
   'id, status, spec, repo_owner, repo_name, bounty_id, reward, priority, available_at, attempts, max_attempts, ' +
   'dedupe_key, holder_key, lease_token, lease_expires_at, pr_url, result, last_error, created_at, updated_at';
 
-/** A todo's repository from its two columns (null unless both are set). */
+/** repoOf in SQL, for queries that build their answer as JSON: `alias` names the todos table. */
+export const repoJsonSql = (alias: string) =>
+  `CASE WHEN ${alias}.repo_owner <> '' AND ${alias}.repo_name <> '' THEN json_object('owner', ${alias}.repo_owner, 'name', ${alias}.repo_name) END`;
+
+/** A todo's repository from its two columns (null unless both are set; see repoJsonSql). */
 export function repoOf(row: { repo_owner: string | null; repo_name: string | null }): { owner: string; name: string } | null {
   return row.repo_owner && row.repo_name ? { owner: row.repo_owner, name: row.repo_name } : null;
 }

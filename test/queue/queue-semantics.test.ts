@@ -265,6 +265,18 @@ describe('queue semantics: domain functions at explicit times', () => {
     expect(eventCounts(core)['todo.claimed']).toBe(7);
   });
 
+  it('a claim hands out each todo whole: lease, attempt, spec, repository, bounty and reward', () => {
+    using core = openTestCore();
+    const withRepo = createTodo(core, todoInput({ repo: 'octo/widgets', bountyId: 'bounty-7', reward: 123 }), T0).todo;
+    const plain = createTodo(core, todoInput(), T0).todo;
+    const claimed = claimTodos(core, { stakingKey: 'w', max: 2, leaseMs: 60_000 }, T0);
+    expect(claimed.map(({ leaseToken, ...rest }) => rest)).toEqual([
+      { todoId: withRepo.id, leaseExpiresAt: T0 + 60_000, attempt: 1, spec: withRepo.spec, repo: { owner: 'octo', name: 'widgets' }, bountyId: 'bounty-7', reward: 123 },
+      { todoId: plain.id, leaseExpiresAt: T0 + 60_000, attempt: 1, spec: plain.spec, repo: null, bountyId: null, reward: plain.reward },
+    ]);
+    expect(claimed.map((c) => c.leaseToken)).toEqual([todoRow(core, withRepo.id).lease_token, todoRow(core, plain.id).lease_token]);
+  });
+
   it('cancel: a queued todo is withdrawn; an in-progress one is taken from its holder (LEASE_LOST)', () => {
     using core = openTestCore();
     const { todo: toHold } = createTodo(core, todoInput(), T0);
