@@ -2,8 +2,9 @@
  * Queue throughput: claim + complete of no-op todos, in-process and through the real worker
  * client over WebSocket against a coordinator running as its own process, one todo per call and
  * batches of 32, with 1, 4, 16 and 64 concurrent workers; BullMQ on Redis as the peer baseline.
- * Every WebSocket configuration and the BullMQ peer run --reps=N times (default 3), interleaved;
- * the tables show medians with their range. Run: npm run bench (or: node bin/run-ts.mjs
+ * Every WebSocket configuration runs --reps=N times (default 3), interleaved; each one compared
+ * with BullMQ is bracketed by BullMQ runs at the same concurrency. The tables show medians with
+ * their range. Run: npm run bench (or: node bin/run-ts.mjs
  * bench/queue.ts [--quick] [--reps=N])
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,15 @@ import { printTable, writeResults } from './lib/report.js';
 const TASK_ID = 'bench';
 const quick = process.argv.includes('--quick');
 const CONCURRENCY = [1, 4, 16, 64];
+/** Configurations compared with BullMQ, and the BullMQ concurrency each is compared with. */
+const PAIRED_WITH_BULLMQ: Record<string, 16 | 64> = {
+  'claim+report/32/16': 16,
+  'claim+report/32/64': 64,
+  'reportAndClaim/32/16': 16,
+  'reportAndClaim/32/64': 64,
+  'reportAndClaim/32/1x16': 16,
+  'reportAndClaim/32/1x64': 64,
+};
 const spec = SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC);
 
 interface Row {
@@ -235,8 +245,8 @@ export async function runQueueBench() {
   const redis = redisServer ? await startRedis(redisServer) : null;
   if (!redis) console.error('BullMQ peer skipped: redis-server could not be installed');
 
-  // Repetitions are interleaved (rep 1 of every configuration and of the peer, then rep 2, …), so a
-  // slow minute of this shared VM spreads over all of them instead of sinking one.
+  // Repetitions are interleaved (rep 1 of every configuration, then rep 2, …), so a slow minute of
+  // this shared VM spreads over all of them instead of sinking one.
   const runs = new Map<string, Row[]>();
   const peerRuns = new Map<number, number[]>();
   const ratioRuns = new Map<string, number[]>();
@@ -250,24 +260,26 @@ export async function runQueueBench() {
     await benchWebSocket(server.url, server.child.pid!, core, 64, 1, 32, n, 'reportAndClaim');
     if (redis) await runBullmq(redis.port, n, 64);
     for (let rep = 1; rep <= reps; rep++) {
-      const thisRep = new Map<string, number>();
       for (const config of configs) {
+        const concurrency = PAIRED_WITH_BULLMQ[config.key];
+        const bullmq = async (when: string) => {
+          const { jobsPerSecond } = await runBullmq(redis!.port, n, concurrency!);
+          peerRuns.set(concurrency!, [...(peerRuns.get(concurrency!) ?? []), jobsPerSecond]);
+          console.error(`  rep ${rep}/${reps}: BullMQ c${concurrency} (${when}): ${Math.round(jobsPerSecond)}/s`);
+          return jobsPerSecond;
+        };
+        const before = redis && concurrency ? await bullmq('before') : null;
         const row =
           config.loop === 'signed call'
             ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
             : await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.callsPerWorker, config.batch, config.todos, config.loop);
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
-        thisRep.set(config.key, row.todosPerSecond);
         console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${shapeOf(config)}: ${row.todosPerSecond}/s`);
-      }
-      if (redis) {
-        for (const concurrency of [16, 64]) {
-          const { jobsPerSecond } = await runBullmq(redis.port, n, concurrency);
-          peerRuns.set(concurrency, [...(peerRuns.get(concurrency) ?? []), jobsPerSecond]);
-          console.error(`  rep ${rep}/${reps}: BullMQ c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
-          for (const key of [`claim+report/32/${concurrency}`, `reportAndClaim/32/${concurrency}`, `reportAndClaim/32/1x${concurrency}`]) {
-            ratioRuns.set(key, [...(ratioRuns.get(key) ?? []), thisRep.get(key)! / jobsPerSecond]);
-          }
+        if (before !== null) {
+          // This VM's speed drifts within minutes: the peer is measured right before and right
+          // after the run it is compared with, and the run is divided by the mean of the two.
+          const after = await bullmq('after');
+          ratioRuns.set(config.key, [...(ratioRuns.get(config.key) ?? []), row.todosPerSecond / ((before + after) / 2)]);
         }
       }
     }
@@ -312,7 +324,7 @@ export async function runQueueBench() {
   ]);
   if (peer.length > 0) {
     const ratioRow = (what: string, key: string) => ({ what, 'ratio, median (min–max) of per-run ratios': showSpread(ratios[key]!, 2), target: '≥ 1.5' });
-    printTable('Against BullMQ on the same machine (each run divided by the BullMQ run of the same repetition)', [
+    printTable('Against BullMQ on the same machine (each run divided by the mean of the BullMQ runs just before and after it)', [
       ratioRow('WS claim + report, batch 32, 16 workers ÷ BullMQ c16', 'claim+report/32/16'),
       ratioRow('WS claim + report, batch 32, 64 workers ÷ BullMQ c64', 'claim+report/32/64'),
       ratioRow('WS reportAndClaim, batch 32, 16 workers ÷ BullMQ c16', 'reportAndClaim/32/16'),
