@@ -259,26 +259,26 @@ export async function runQueueBench() {
     await benchWebSocket(server.url, server.child.pid!, core, 64, 1, 1, n / 2, 'reportAndClaim');
     await benchWebSocket(server.url, server.child.pid!, core, 64, 1, 32, n, 'reportAndClaim');
     if (redis) await runBullmq(redis.port, n, 64);
+    const measurePeer = async (concurrency: 16 | 64, label: string) => {
+      const { jobsPerSecond } = await runBullmq(redis!.port, n, concurrency);
+      peerRuns.set(concurrency, [...(peerRuns.get(concurrency) ?? []), jobsPerSecond]);
+      console.error(`  ${label}: BullMQ c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
+      return jobsPerSecond;
+    };
     for (let rep = 1; rep <= reps; rep++) {
       for (const config of configs) {
-        const concurrency = PAIRED_WITH_BULLMQ[config.key];
-        const bullmq = async (when: string) => {
-          const { jobsPerSecond } = await runBullmq(redis!.port, n, concurrency!);
-          peerRuns.set(concurrency!, [...(peerRuns.get(concurrency!) ?? []), jobsPerSecond]);
-          console.error(`  rep ${rep}/${reps}: BullMQ c${concurrency} (${when}): ${Math.round(jobsPerSecond)}/s`);
-          return jobsPerSecond;
-        };
-        const before = redis && concurrency ? await bullmq('before') : null;
+        // This VM's speed drifts within minutes: a run compared with BullMQ is bracketed by BullMQ
+        // runs right before and right after it, and divided by their mean.
+        const pairedWith = redis ? PAIRED_WITH_BULLMQ[config.key] : undefined;
+        const before = pairedWith ? await measurePeer(pairedWith, `rep ${rep}/${reps}, before`) : 0;
         const row =
           config.loop === 'signed call'
             ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
             : await benchWebSocket(server.url, server.child.pid!, core, config.workers, config.callsPerWorker, config.batch, config.todos, config.loop);
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
         console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${shapeOf(config)}: ${row.todosPerSecond}/s`);
-        if (before !== null) {
-          // This VM's speed drifts within minutes: the peer is measured right before and right
-          // after the run it is compared with, and the run is divided by the mean of the two.
-          const after = await bullmq('after');
+        if (pairedWith) {
+          const after = await measurePeer(pairedWith, `rep ${rep}/${reps}, after`);
           ratioRuns.set(config.key, [...(ratioRuns.get(config.key) ?? []), row.todosPerSecond / ((before + after) / 2)]);
         }
       }
