@@ -130,7 +130,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
     const onStartup = firstScheduleTick;
     firstScheduleTick = false;
     fireDueSchedules(opened, opened.swarmApi, Date.now(), onStartup)
-      .catch((error: unknown) => logJobFailure(log, error, 'scheduled swarm failed to start'))
+      .catch((error: unknown) => logJobFailure(log, error, 'scheduled swarm start'))
       .finally(() => {
         firing = false;
       });
@@ -142,7 +142,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       const report = sweepQueue(opened);
       if (report.expiredLeases > 0) log.info(report, 'returned expired leases to the queue');
     } catch (error) {
-      logJobFailure(log, error, 'sweep failed');
+      logJobFailure(log, error, 'sweep');
     }
     eventPruner.tick();
     fireSchedules();
@@ -152,7 +152,7 @@ export async function startCoordinator(config: ServerConfig, options: StartOptio
       .then((tick) => {
         for (const t of tick.tallied) log.info({ round: t.round, approved: t.approved.length, rejected: t.rejected.length }, 'round tallied');
       })
-      .catch((error: unknown) => logJobFailure(log, error, 'round tick failed'))
+      .catch((error: unknown) => logJobFailure(log, error, 'round tick'))
       .finally(() => {
         ticking = false;
       });

@@ -35,12 +35,19 @@ export function asCallerError(error: unknown): unknown {
 const LOG_EVERY_MS = 10_000;
 const lastLogged = new WeakMap<Logger, Map<string, { at: number; suppressed: number }>>();
 
+/** What a background job adds to its store-failure line: which job ("sweep", "round tick"), and SQLite's own code. */
+export interface StoreFailureContext {
+  job: string;
+  code: string;
+}
+
 /**
- * Logs a store failure at error level, at most once per reason every 10 s with a count of the
- * ones not logged: with a full disk every worker's every call fails, and a line per call would
- * flood the log (often on that same disk).
+ * Logs a store failure, at most once per reason every 10 s with a count of the ones not logged:
+ * with a full disk every worker's every call fails, and a line per call would flood the log (often
+ * on that same disk). A lock held elsewhere that made a background job give up is a warning: the
+ * job runs again on its next tick and nobody was refused. Everything else is an error.
  */
-export function logStoreFailure(log: Logger, failure: DomainError, now = Date.now()): void {
+export function logStoreFailure(log: Logger, failure: DomainError, now = Date.now(), context?: StoreFailureContext): void {
   let byReason = lastLogged.get(log);
   if (!byReason) lastLogged.set(log, (byReason = new Map()));
   const last = byReason.get(failure.reason);
@@ -49,12 +56,17 @@ export function logStoreFailure(log: Logger, failure: DomainError, now = Date.no
     return;
   }
   byReason.set(failure.reason, { at: now, suppressed: 0 });
-  log.error({ reason: failure.reason, ...(last?.suppressed ? { sameFailuresNotLogged: last.suppressed } : {}) }, failure.message);
+  const fields = { reason: failure.reason, ...context, ...(last?.suppressed ? { sameFailuresNotLogged: last.suppressed } : {}) };
+  if (context && failure.reason === 'STORE_BUSY') log.warn(fields, `${context.job} failed: ${failure.message}`);
+  else log.error(fields, context ? `${context.job} failed: ${failure.message}` : failure.message);
 }
 
-/** Logs a failed background job (sweep, round tick, pruning): a store failure through the limit above, anything else with its stack. */
-export function logJobFailure(log: Logger, error: unknown, message: string): void {
+/**
+ * Logs a failed background job (sweep, round tick, pruning): a store failure through the limit
+ * above, naming the job and SQLite's code; anything else with its stack.
+ */
+export function logJobFailure(log: Logger, error: unknown, job: string): void {
   const failed = storeFailure(error);
-  if (failed) logStoreFailure(log, failed);
-  else log.error({ err: error }, message);
+  if (failed) logStoreFailure(log, failed, Date.now(), { job, code: (error as InstanceType<typeof Database.SqliteError>).code });
+  else log.error({ err: error, job }, `${job} failed`);
 }

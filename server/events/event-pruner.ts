@@ -42,7 +42,7 @@ export class EventPruner {
         }
         if (deleted > 0) this.log.info({ deleted, before: new Date(before).toISOString() }, 'pruned events past their retention');
       } catch (error) {
-        logJobFailure(this.log, error, 'event pruning failed');
+        logJobFailure(this.log, error, 'event pruning');
       }
       this.running = false;
     };

@@ -3,6 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { GroupCommit } from '../../server/db/group-commit.js';
+import { sweepQueue } from '../../server/queue/index.js';
 import { logJobFailure, logStoreFailure } from '../../server/db/store-failure.js';
 import { DomainError } from '../../shared/errors.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';
@@ -143,13 +144,36 @@ describe('a store that cannot take writes (full disk, lock held elsewhere)', () 
       }
       throw new Error('the insert should not fit');
     })();
-    for (let tick = 0; tick < 5; tick++) logJobFailure(log, sqliteFull, 'sweep failed');
-    logJobFailure(log, new Error('a bug'), 'round tick failed');
-    expect(lines.map((l) => [l.reason ?? null, l.msg])).toEqual([
-      ['STORE_FULL', expect.stringMatching(/store is full/)],
-      [null, 'round tick failed'],
+    for (let tick = 0; tick < 5; tick++) logJobFailure(log, sqliteFull, 'sweep');
+    logJobFailure(log, new Error('a bug'), 'round tick');
+    expect(lines.map((l) => [l.level, l.reason ?? null, l.job, l.code ?? null, l.msg])).toEqual([
+      [50, 'STORE_FULL', 'sweep', 'SQLITE_FULL', expect.stringMatching(/^sweep failed: .*store is full/)],
+      [50, null, 'round tick', null, 'round tick failed'],
     ]);
     expect(lines[1]!.err).toMatchObject({ message: 'a bug', stack: expect.stringContaining('Error: a bug') });
+  });
+
+  it('a background job that meets a lock held by another process is a warning naming the job; its next tick does the work', () => {
+    using core = openTestCore();
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const other = new Database(core.sqlite.name);
+    other.exec('BEGIN IMMEDIATE');
+    core.sqlite.pragma('busy_timeout = 0');
+    const busy = (() => {
+      try {
+        sweepQueue(core);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('the sweep should not get the write lock');
+    })();
+    logJobFailure(log, busy, 'sweep');
+    expect(lines.map((l) => [l.level, l.reason, l.job, l.code])).toEqual([[40, 'STORE_BUSY', 'sweep', 'SQLITE_BUSY']]);
+    expect(lines[0]!.msg).toMatch(/^sweep failed: .*locked by another process/);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(sweepQueue(core)).toMatchObject({ expiredLeases: 0 });
   });
 
   it('locked by another process past the busy timeout: 503 STORE_BUSY with a short Retry-After, then works once the lock is gone', async () => {
