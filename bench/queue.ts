@@ -1,9 +1,11 @@
 /**
  * Queue throughput: claim + complete of no-op todos, in-process and through the real worker
  * client over WebSocket against a coordinator running as its own process, one todo per call and
- * batches of 32, with 1, 4, 16 and 64 concurrent workers; BullMQ on Redis as the peer baseline.
+ * batches of 32, with 1, 4, 16 and 64 concurrent workers; BullMQ on Redis as the peer baseline,
+ * both with Redis's default persistence (RDB snapshots) and with AOF synced every second (the
+ * durability class of the coordinator's WAL at synchronous=NORMAL).
  * Every WebSocket configuration runs --reps=N times (default 3), interleaved; each one compared
- * with BullMQ is bracketed by BullMQ runs at the same concurrency. The tables show medians with
+ * with BullMQ is bracketed by BullMQ runs of both kinds at the same concurrency. The tables show medians with
  * their range. Run: npm run bench (or: node bin/run-ts.mjs
  * bench/queue.ts [--quick] [--reps=N])
  */
@@ -20,7 +22,7 @@ import { openCore } from '../server/open-core.js';
 import { setStake } from '../server/auth/workers.js';
 import { claimTodos, createTodo, reportResults } from '../server/queue/index.js';
 import type { Core } from '../server/core.js';
-import { ensureRedisServer, runBullmq, startRedis } from './lib/bullmq-peer.js';
+import { ensureRedisServer, runBullmq, startRedis, type RedisInstance, type RedisPersistence } from './lib/bullmq-peer.js';
 import { processCpuSeconds, startChildServer } from './lib/child-server.js';
 import { printTable, writeResults } from './lib/report.js';
 
@@ -37,6 +39,8 @@ const PAIRED_WITH_BULLMQ: Record<string, 16 | 64> = {
   'reportAndClaim/32/1x64': 64,
 };
 const spec = SwarmSpecSchema.parse(EXAMPLE_SWARM_SPEC);
+const PERSISTENCES: RedisPersistence[] = ['rdb', 'aof'];
+const PERSISTENCE_LABEL: Record<RedisPersistence, string> = { rdb: 'default, RDB', aof: 'AOF everysec' };
 
 interface Row {
   mode: string;
@@ -242,14 +246,16 @@ export async function runQueueBench() {
   });
   const core = openCore(loadServerConfig({}, { dataDir: dir, taskId: TASK_ID }), silentLogger());
   const redisServer = ensureRedisServer();
-  const redis = redisServer ? await startRedis(redisServer) : null;
-  if (!redis) console.error('BullMQ peer skipped: redis-server could not be installed');
+  const peers: Record<RedisPersistence, RedisInstance> | null = redisServer
+    ? { rdb: await startRedis(redisServer, 'rdb'), aof: await startRedis(redisServer, 'aof') }
+    : null;
+  if (!peers) console.error('BullMQ peer skipped: redis-server could not be installed');
 
   // Repetitions are interleaved (rep 1 of every configuration, then rep 2, …), so a slow minute of
   // this shared VM spreads over all of them instead of sinking one.
   const runs = new Map<string, Row[]>();
-  const peerRuns = new Map<number, number[]>();
-  const ratioRuns = new Map<string, number[]>();
+  const peerRuns = new Map<string, { persistence: RedisPersistence; concurrency: number; values: number[] }>();
+  const ratioRuns: Record<RedisPersistence, Map<string, number[]>> = { rdb: new Map(), aof: new Map() };
   try {
     // Untimed warm-up of both processes and of the peer. Measured here: a batch-32 run right after
     // 10,000 one-todo calls went 1.3–2× faster than the same run on a fresh server, and three
@@ -258,19 +264,25 @@ export async function runQueueBench() {
     console.error('  warm-up (not counted)…');
     await benchWebSocket(server.url, server.child.pid!, core, 64, 1, 1, n / 2, 'reportAndClaim');
     await benchWebSocket(server.url, server.child.pid!, core, 64, 1, 32, n, 'reportAndClaim');
-    if (redis) await runBullmq(redis.port, n, 64);
-    const measurePeer = async (concurrency: 16 | 64, label: string) => {
-      const { jobsPerSecond } = await runBullmq(redis!.port, n, concurrency);
-      peerRuns.set(concurrency, [...(peerRuns.get(concurrency) ?? []), jobsPerSecond]);
-      console.error(`  ${label}: BullMQ c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
+    if (peers) for (const peer of Object.values(peers)) await runBullmq(peer.port, n, 64);
+    const measurePeer = async (persistence: RedisPersistence, concurrency: 16 | 64, label: string) => {
+      const { jobsPerSecond } = await runBullmq(peers![persistence].port, n, concurrency);
+      const key = `${persistence}/${concurrency}`;
+      const entry = peerRuns.get(key) ?? { persistence, concurrency, values: [] };
+      peerRuns.set(key, { ...entry, values: [...entry.values, jobsPerSecond] });
+      console.error(`  ${label}: BullMQ (${persistence}) c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
       return jobsPerSecond;
     };
     for (let rep = 1; rep <= reps; rep++) {
       for (const config of configs) {
         // This VM's speed drifts within minutes: a run compared with BullMQ is bracketed by BullMQ
-        // runs right before and right after it, and divided by their mean.
-        const pairedWith = redis ? PAIRED_WITH_BULLMQ[config.key] : undefined;
-        const before = pairedWith ? await measurePeer(pairedWith, `rep ${rep}/${reps}, before`) : 0;
+        // runs right before and right after it (RDB, AOF | run | AOF, RDB), and divided by their mean.
+        const pairedWith = peers ? PAIRED_WITH_BULLMQ[config.key] : undefined;
+        const before = { rdb: 0, aof: 0 };
+        if (pairedWith) {
+          before.rdb = await measurePeer('rdb', pairedWith, `rep ${rep}/${reps}, before`);
+          before.aof = await measurePeer('aof', pairedWith, `rep ${rep}/${reps}, before`);
+        }
         const row =
           config.loop === 'signed call'
             ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
@@ -278,15 +290,19 @@ export async function runQueueBench() {
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
         console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${shapeOf(config)}: ${row.todosPerSecond}/s`);
         if (pairedWith) {
-          const after = await measurePeer(pairedWith, `rep ${rep}/${reps}, after`);
-          ratioRuns.set(config.key, [...(ratioRuns.get(config.key) ?? []), row.todosPerSecond / ((before + after) / 2)]);
+          const afterAof = await measurePeer('aof', pairedWith, `rep ${rep}/${reps}, after`);
+          const afterRdb = await measurePeer('rdb', pairedWith, `rep ${rep}/${reps}, after`);
+          const addRatio = (persistence: RedisPersistence, peerMean: number) =>
+            ratioRuns[persistence].set(config.key, [...(ratioRuns[persistence].get(config.key) ?? []), row.todosPerSecond / peerMean]);
+          addRatio('rdb', (before.rdb + afterRdb) / 2);
+          addRatio('aof', (before.aof + afterAof) / 2);
         }
       }
     }
   } finally {
     core.close();
     await server.stop();
-    await redis?.stop();
+    if (peers) for (const peer of Object.values(peers)) await peer.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -304,8 +320,13 @@ export async function runQueueBench() {
       clientCpuUsPerTodo: spread(all.map((r) => r.clientCpuUsPerTodo!)),
     };
   });
-  const peer = [...peerRuns].map(([concurrency, values]) => ({ concurrency, jobsPerSecond: spread(values) }));
-  const ratios = Object.fromEntries([...ratioRuns].map(([key, values]) => [key, spread(values)]));
+  const peer = [...peerRuns.values()]
+    .sort((a, b) => PERSISTENCES.indexOf(a.persistence) - PERSISTENCES.indexOf(b.persistence) || a.concurrency - b.concurrency)
+    .map(({ persistence, concurrency, values }) => ({ persistence, concurrency, jobsPerSecond: spread(values) }));
+  const ratiosOf = (persistence: RedisPersistence) =>
+    Object.fromEntries([...ratioRuns[persistence]].map(([key, values]) => [key, spread(values)]));
+  const ratios = ratiosOf('rdb');
+  const ratiosAof = ratiosOf('aof');
   const singleC64 = rows.find((r) => r.batch === 1 && r.workers === 64 && r.mode.startsWith('reportAndClaim'))!;
   const singleOneWorker64 = rows.find((r) => r.batch === 1 && r.workers === 1 && r.callsPerWorker === 64)!;
 
@@ -320,11 +341,16 @@ export async function runQueueBench() {
       'server µs/todo': showSpread(r.serverCpuUsPerTodo),
       'client µs/todo': showSpread(r.clientCpuUsPerTodo),
     })),
-    ...peer.map((p) => ({ mode: 'BullMQ (Redis), no-op jobs', transport: 'Redis', 'workers × calls': `1 × ${p.concurrency}`, batch: 1, 'todos/s': showSpread(p.jobsPerSecond), 'server µs/todo': '', 'client µs/todo': '' })),
+    ...peer.map((p) => ({ mode: `BullMQ (Redis ${PERSISTENCE_LABEL[p.persistence]}), no-op jobs`, transport: 'Redis', 'workers × calls': `1 × ${p.concurrency}`, batch: 1, 'todos/s': showSpread(p.jobsPerSecond), 'server µs/todo': '', 'client µs/todo': '' })),
   ]);
   if (peer.length > 0) {
-    const ratioRow = (what: string, key: string) => ({ what, 'ratio, median (min–max) of per-run ratios': showSpread(ratios[key]!, 2), target: '≥ 1.5' });
-    printTable('Against BullMQ on the same machine (each run divided by the mean of the BullMQ runs just before and after it)', [
+    const ratioRow = (what: string, key: string) => ({
+      what,
+      '÷ BullMQ, Redis default (RDB)': showSpread(ratios[key]!, 2),
+      '÷ BullMQ, Redis AOF everysec': showSpread(ratiosAof[key]!, 2),
+      target: '≥ 1.5',
+    });
+    printTable('Against BullMQ on the same machine: median (min–max) of per-run ratios, each run divided by the mean of the BullMQ runs just before and after it', [
       ratioRow('WS claim + report, batch 32, 16 workers ÷ BullMQ c16', 'claim+report/32/16'),
       ratioRow('WS claim + report, batch 32, 64 workers ÷ BullMQ c64', 'claim+report/32/64'),
       ratioRow('WS reportAndClaim, batch 32, 16 workers ÷ BullMQ c16', 'reportAndClaim/32/16'),
@@ -347,7 +373,10 @@ export async function runQueueBench() {
     inProcess,
     rows,
     bullmq: peer,
+    /** Against Redis's default persistence (RDB snapshots). */
     ratiosToBullmq: ratios,
+    /** Against Redis with AOF synced every second: the coordinator's durability class. */
+    ratiosToBullmqAof: ratiosAof,
   });
   console.log(`\nwrote ${file}`);
   return rows;

@@ -46,11 +46,24 @@ export interface RedisInstance {
   stop(): Promise<void>;
 }
 
-/** A throwaway Redis on loopback with default persistence (as the reference baseline measured). */
-export async function startRedis(redisServer: string): Promise<RedisInstance> {
+/**
+ * How the peer's Redis keeps its data. `rdb` is Redis's default (snapshots only: a crash loses
+ * everything since the last one). `aof` appends every write and syncs it once a second, so a crashed
+ * process loses nothing and a crashed OS at most a second: the durability class of SQLite's WAL
+ * with synchronous=NORMAL, which the coordinator runs with.
+ */
+export type RedisPersistence = 'rdb' | 'aof';
+
+const PERSISTENCE_ARGS: Record<RedisPersistence, string[]> = {
+  rdb: ['--appendonly', 'no'],
+  aof: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+};
+
+/** A throwaway Redis on loopback with default persistence (as the reference baseline measured), or AOF. */
+export async function startRedis(redisServer: string, persistence: RedisPersistence = 'rdb'): Promise<RedisInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'swarmtask-bench-redis-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'no'], {
+  const child: ChildProcess = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...PERSISTENCE_ARGS[persistence]], {
     stdio: 'ignore',
   });
   const { Redis: IORedis } = await importPeer('ioredis');
