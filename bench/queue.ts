@@ -5,9 +5,9 @@
  * both with Redis's default persistence (RDB snapshots) and with AOF synced every second (the
  * durability class of the coordinator's WAL at synchronous=NORMAL).
  * Every WebSocket configuration runs --reps=N times (default 3), interleaved; each one compared
- * with BullMQ is bracketed by BullMQ runs of both kinds at the same concurrency. The tables show medians with
- * their range. Run: npm run bench (or: node bin/run-ts.mjs
- * bench/queue.ts [--quick] [--reps=N])
+ * with BullMQ is bracketed by BullMQ runs of both kinds at the same concurrency. The tables show
+ * medians with their range. Run: npm run bench (or: node bin/run-ts.mjs bench/queue.ts [--quick]
+ * [--reps=N])
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

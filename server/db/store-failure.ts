@@ -42,20 +42,23 @@ export interface StoreFailureContext {
 }
 
 /**
- * Logs a store failure, at most once per reason every 10 s with a count of the ones not logged:
- * with a full disk every worker's every call fails, and a line per call would flood the log (often
- * on that same disk). A lock held elsewhere that made a background job give up is a warning: the
- * job runs again on its next tick and nobody was refused. Everything else is an error.
+ * Logs a store failure, at most once per reason (and background job) every 10 s with a count of
+ * the ones not logged: with a full disk every worker's every call fails, and a line per call would
+ * flood the log (often on that same disk). A lock held elsewhere that made a background job give
+ * up is a warning: the job runs again on its next tick and nobody was refused. Everything else is
+ * an error.
  */
 export function logStoreFailure(log: Logger, failure: DomainError, now = Date.now(), context?: StoreFailureContext): void {
-  let byReason = lastLogged.get(log);
-  if (!byReason) lastLogged.set(log, (byReason = new Map()));
-  const last = byReason.get(failure.reason);
+  let byKey = lastLogged.get(log);
+  if (!byKey) lastLogged.set(log, (byKey = new Map()));
+  // Each background job has its own limit, so a job's warning never hides the refused calls' error.
+  const key = context ? `${failure.reason} ${context.job}` : failure.reason;
+  const last = byKey.get(key);
   if (last && now - last.at < LOG_EVERY_MS) {
     last.suppressed += 1;
     return;
   }
-  byReason.set(failure.reason, { at: now, suppressed: 0 });
+  byKey.set(key, { at: now, suppressed: 0 });
   const fields = { reason: failure.reason, ...context, ...(last?.suppressed ? { sameFailuresNotLogged: last.suppressed } : {}) };
   if (context && failure.reason === 'STORE_BUSY') log.warn(fields, `${context.job} failed: ${failure.message}`);
   else log.error(fields, context ? `${context.job} failed: ${failure.message}` : failure.message);

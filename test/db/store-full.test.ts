@@ -169,7 +169,13 @@ describe('a store that cannot take writes (full disk, lock held elsewhere)', () 
       throw new Error('the sweep should not get the write lock');
     })();
     logJobFailure(log, busy, 'sweep');
-    expect(lines.map((l) => [l.level, l.reason, l.job, l.code])).toEqual([[40, 'STORE_BUSY', 'sweep', 'SQLITE_BUSY']]);
+    logJobFailure(log, busy, 'sweep'); // the next tick, within 10 s: counted, not logged
+    // A refused call in the same 10 s still gets its error line: the job's warning has its own limit.
+    logStoreFailure(log, new DomainError('STORE_BUSY', 'store is locked'));
+    expect(lines.map((l) => [l.level, l.reason, l.job ?? null, l.code ?? null])).toEqual([
+      [40, 'STORE_BUSY', 'sweep', 'SQLITE_BUSY'],
+      [50, 'STORE_BUSY', null, null],
+    ]);
     expect(lines[0]!.msg).toMatch(/^sweep failed: .*locked by another process/);
     other.exec('ROLLBACK');
     other.close();
