@@ -35,41 +35,46 @@ export function asCallerError(error: unknown): unknown {
 const LOG_EVERY_MS = 10_000;
 const lastLogged = new WeakMap<Logger, Map<string, { at: number; suppressed: number }>>();
 
-/** What a background job adds to its store-failure line: which job ("sweep", "round tick"), and SQLite's own code. */
-export interface StoreFailureContext {
-  job: string;
-  code: string;
-}
-
 /**
- * Logs a store failure, at most once per reason (and background job) every 10 s with a count of
- * the ones not logged: with a full disk every worker's every call fails, and a line per call would
- * flood the log (often on that same disk). A lock held elsewhere that made a background job give
- * up is a warning: the job runs again on its next tick and nobody was refused. Everything else is
- * an error.
+ * At most one line per key every 10 s: with a full disk every worker's every call fails, and a
+ * line per call would flood the log (often on that same disk). Answers how many were held back
+ * since the last line (to report with this one), or null when this one is held back too.
  */
-export function logStoreFailure(log: Logger, failure: DomainError, now = Date.now(), context?: StoreFailureContext): void {
+function throttled(log: Logger, key: string, now: number): number | null {
   let byKey = lastLogged.get(log);
   if (!byKey) lastLogged.set(log, (byKey = new Map()));
-  // Each background job has its own limit, so a job's warning never hides the refused calls' error.
-  const key = context ? `${failure.reason} ${context.job}` : failure.reason;
   const last = byKey.get(key);
   if (last && now - last.at < LOG_EVERY_MS) {
     last.suppressed += 1;
-    return;
+    return null;
   }
   byKey.set(key, { at: now, suppressed: 0 });
-  const fields = { reason: failure.reason, ...context, ...(last?.suppressed ? { sameFailuresNotLogged: last.suppressed } : {}) };
-  if (context && failure.reason === 'STORE_BUSY') log.warn(fields, `${context.job} failed: ${failure.message}`);
-  else log.error(fields, context ? `${context.job} failed: ${failure.message}` : failure.message);
+  return last?.suppressed ?? 0;
+}
+
+const heldBack = (count: number) => (count > 0 ? { sameFailuresNotLogged: count } : {});
+
+/** Logs a store failure that refused a call, at error level, at most once per reason every 10 s. */
+export function logStoreFailure(log: Logger, failure: DomainError, now = Date.now()): void {
+  const count = throttled(log, failure.reason, now);
+  if (count !== null) log.error({ reason: failure.reason, ...heldBack(count) }, failure.message);
 }
 
 /**
- * Logs a failed background job (sweep, round tick, pruning): a store failure through the limit
- * above, naming the job and SQLite's code; anything else with its stack.
+ * Logs a failed background job (sweep, round tick, pruning). A store failure names the job and
+ * SQLite's code, at most once per job and reason every 10 s (apart from the calls' limit, so a
+ * job's line never hides a refused call's); a lock held elsewhere is only a warning, since the job
+ * runs again on its next tick and nobody was refused. Anything else is an error with its stack.
  */
-export function logJobFailure(log: Logger, error: unknown, job: string): void {
+export function logJobFailure(log: Logger, error: unknown, job: string, now = Date.now()): void {
   const failed = storeFailure(error);
-  if (failed) logStoreFailure(log, failed, Date.now(), { job, code: (error as InstanceType<typeof Database.SqliteError>).code });
-  else log.error({ err: error, job }, `${job} failed`);
+  if (!failed) {
+    log.error({ err: error, job }, `${job} failed`);
+    return;
+  }
+  const count = throttled(log, `${failed.reason} ${job}`, now);
+  if (count === null) return;
+  const fields = { reason: failed.reason, job, code: (error as InstanceType<typeof Database.SqliteError>).code, ...heldBack(count) };
+  if (failed.reason === 'STORE_BUSY') log.warn(fields, `${job} failed: ${failed.message}`);
+  else log.error(fields, `${job} failed: ${failed.message}`);
 }
