@@ -254,7 +254,7 @@ export async function runQueueBench() {
   // Repetitions are interleaved (rep 1 of every configuration, then rep 2, …), so a slow minute of
   // this shared VM spreads over all of them instead of sinking one.
   const runs = new Map<string, Row[]>();
-  const peerRuns = new Map<string, { persistence: RedisPersistence; concurrency: number; values: number[] }>();
+  const peerRuns: Record<RedisPersistence, Map<16 | 64, number[]>> = { rdb: new Map(), aof: new Map() };
   const ratioRuns: Record<RedisPersistence, Map<string, number[]>> = { rdb: new Map(), aof: new Map() };
   try {
     // Untimed warm-up of both processes and of the peer. Measured here: a batch-32 run right after
@@ -267,9 +267,7 @@ export async function runQueueBench() {
     if (peers) for (const peer of Object.values(peers)) await runBullmq(peer.port, n, 64);
     const measurePeer = async (persistence: RedisPersistence, concurrency: 16 | 64, label: string) => {
       const { jobsPerSecond } = await runBullmq(peers![persistence].port, n, concurrency);
-      const key = `${persistence}/${concurrency}`;
-      const entry = peerRuns.get(key) ?? { persistence, concurrency, values: [] };
-      peerRuns.set(key, { ...entry, values: [...entry.values, jobsPerSecond] });
+      peerRuns[persistence].set(concurrency, [...(peerRuns[persistence].get(concurrency) ?? []), jobsPerSecond]);
       console.error(`  ${label}: BullMQ (${persistence}) c${concurrency}: ${Math.round(jobsPerSecond)}/s`);
       return jobsPerSecond;
     };
@@ -279,10 +277,7 @@ export async function runQueueBench() {
         // runs right before and right after it (RDB, AOF | run | AOF, RDB), and divided by their mean.
         const pairedWith = peers ? PAIRED_WITH_BULLMQ[config.key] : undefined;
         const before = { rdb: 0, aof: 0 };
-        if (pairedWith) {
-          before.rdb = await measurePeer('rdb', pairedWith, `rep ${rep}/${reps}, before`);
-          before.aof = await measurePeer('aof', pairedWith, `rep ${rep}/${reps}, before`);
-        }
+        if (pairedWith) for (const persistence of PERSISTENCES) before[persistence] = await measurePeer(persistence, pairedWith, `rep ${rep}/${reps}, before`);
         const row =
           config.loop === 'signed call'
             ? await benchSignedCalls(server.url, server.child.pid!, core, config.workers, config.todos)
@@ -290,12 +285,11 @@ export async function runQueueBench() {
         runs.set(config.key, [...(runs.get(config.key) ?? []), row]);
         console.error(`  rep ${rep}/${reps}: WS ${config.loop} batch ${config.batch} × ${shapeOf(config)}: ${row.todosPerSecond}/s`);
         if (pairedWith) {
-          const afterAof = await measurePeer('aof', pairedWith, `rep ${rep}/${reps}, after`);
-          const afterRdb = await measurePeer('rdb', pairedWith, `rep ${rep}/${reps}, after`);
-          const addRatio = (persistence: RedisPersistence, peerMean: number) =>
-            ratioRuns[persistence].set(config.key, [...(ratioRuns[persistence].get(config.key) ?? []), row.todosPerSecond / peerMean]);
-          addRatio('rdb', (before.rdb + afterRdb) / 2);
-          addRatio('aof', (before.aof + afterAof) / 2);
+          for (const persistence of [...PERSISTENCES].reverse()) {
+            const after = await measurePeer(persistence, pairedWith, `rep ${rep}/${reps}, after`);
+            const ratio = row.todosPerSecond / ((before[persistence] + after) / 2);
+            ratioRuns[persistence].set(config.key, [...(ratioRuns[persistence].get(config.key) ?? []), ratio]);
+          }
         }
       }
     }
@@ -320,9 +314,9 @@ export async function runQueueBench() {
       clientCpuUsPerTodo: spread(all.map((r) => r.clientCpuUsPerTodo!)),
     };
   });
-  const peer = [...peerRuns.values()]
-    .sort((a, b) => PERSISTENCES.indexOf(a.persistence) - PERSISTENCES.indexOf(b.persistence) || a.concurrency - b.concurrency)
-    .map(({ persistence, concurrency, values }) => ({ persistence, concurrency, jobsPerSecond: spread(values) }));
+  const peer = PERSISTENCES.flatMap((persistence) =>
+    [...peerRuns[persistence]].sort(([a], [b]) => a - b).map(([concurrency, values]) => ({ persistence, concurrency, jobsPerSecond: spread(values) })),
+  );
   const ratiosOf = (persistence: RedisPersistence) =>
     Object.fromEntries([...ratioRuns[persistence]].map(([key, values]) => [key, spread(values)]));
   const ratios = ratiosOf('rdb');
