@@ -73,41 +73,46 @@ export const todosRouter = router({
   redriveFailed: apiKeyProcedure.input(RedriveFailedInputSchema).mutation(({ ctx, input }) => redriveFailedTodos(ctx.core, input)),
 
   claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() =>
-      touchAndClaim(ctx.core, {
-        stakingKey: ctx.stakingKey,
-        githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
-        max: input.payload.max,
-        filter: input.payload,
-      }),
+    ctx.transact(
+      () =>
+        touchAndClaim(ctx.core, {
+          stakingKey: ctx.stakingKey,
+          githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
+          max: input.payload.max,
+          filter: input.payload,
+        }),
+      input.payload.max,
     ),
   ),
   /** Reports finished work and claims more in one round trip and one transaction. */
   reportAndClaim: signedProcedure(ReportAndClaimPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => ({
-      reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
-      claimed: touchAndClaim(ctx.core, {
-        stakingKey: ctx.stakingKey,
-        githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
-        max: input.payload.max,
-        filter: input.payload,
+    ctx.transact(
+      () => ({
+        reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
+        claimed: touchAndClaim(ctx.core, {
+          stakingKey: ctx.stakingKey,
+          githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
+          max: input.payload.max,
+          filter: input.payload,
+        }),
       }),
-    })),
+      input.payload.results.length + input.payload.max,
+    ),
   ),
   heartbeat: signedProcedure(HeartbeatPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => heartbeatLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases)),
+    ctx.transact(() => heartbeatLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases), input.payload.leases.length),
   ),
   reportResults: signedProcedure(ReportResultsPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results)),
+    ctx.transact(() => reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results), input.payload.results.length),
   ),
   reportFailures: signedProcedure(ReportFailuresPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => reportFailures(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.failures)),
+    ctx.transact(() => reportFailures(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.failures), input.payload.failures.length),
   ),
   release: signedProcedure(ReleasePayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases)),
+    ctx.transact(() => releaseLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.leases), input.payload.leases.length),
   ),
   decline: signedProcedure(DeclinePayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(() => declineLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.declines)),
+    ctx.transact(() => declineLeases(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.declines), input.payload.declines.length),
   ),
 
   /** Announces todos that became claimable (created, returned, scheduled time reached, redriven). */

@@ -29,8 +29,8 @@ export const apiKeyProcedure = publicProcedure.use(({ ctx, type, path, next }) =
  * A procedure whose input is a signed envelope around `payloadSchema`. The middleware verifies it
  * (signature, action = this procedure's path, task id, time window, stake) and narrows the
  * context to the verified worker; handlers read `input.payload` and run their state change in
- * `ctx.transact(fn)`, which records the nonce in the same transaction; concurrent calls share one
- * commit (group commit).
+ * `ctx.transact(fn, weight?)`, which records the nonce in the same transaction; concurrent calls
+ * share one commit (group commit). `weight` is about how many todos the change touches (1 if left out).
  * A handler that does not call it still gets its nonce recorded, after the fact.
  */
 export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
@@ -43,12 +43,12 @@ export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z
     const verified = checkSignedRequest(ctx.core, request, { action: path, requireStake: options.requireStake ?? true });
     ctx.limiters.stakingKey.take(request.stakingKey);
     let nonceConsumed = false;
-    const transact = <T>(work: () => T): Promise<T> =>
+    const transact = <T>(work: () => T, weight?: number): Promise<T> =>
       ctx.core.writer.run(() => {
         verified.consumeNonce();
         nonceConsumed = true;
         return work();
-      });
+      }, weight, request.stakingKey);
     const result = await next({ ctx: { stakingKey: request.stakingKey, worker: verified.worker, signedRequest: request, transact } });
     // Through the group commit: under load a call that changed nothing shares a commit for its nonce.
     if (!nonceConsumed) await ctx.core.writer.run(() => verified.consumeNonce());

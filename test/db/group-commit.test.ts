@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../server/db/group-commit.js';
+import { DEFAULT_SPLIT_AT_WEIGHT, GroupCommit, splitPoint } from '../../server/db/group-commit.js';
 import { immediate } from '../../server/db/transaction.js';
 import { openTestCore } from '../helpers/core.js';
 
@@ -106,5 +106,91 @@ describe('group commit', () => {
     ).toThrow('stop');
     expect(values()).toEqual(['committed']);
     expect(core.sqlite.inTransaction).toBe(false);
+  });
+
+  it('a turn of heavy changes commits in two halves, the first half answered before the second runs', async () => {
+    using core = openTestCore();
+    const { writer, insert, values, commits } = withScratchTable(core);
+    const log: string[] = [];
+    const heavy = DEFAULT_SPLIT_AT_WEIGHT / 2; // four calls of one worker weigh twice the threshold
+    const calls = ['a', 'b', 'c', 'd'].map((v) =>
+      writer
+        .run(
+          () => {
+            log.push(`run ${v} (commits so far: ${commits()})`);
+            return insert(v).changes;
+          },
+          heavy,
+          'worker A',
+        )
+        .then(() => log.push(`answered ${v}`)),
+    );
+    await Promise.all(calls);
+    expect(log).toEqual([
+      'run a (commits so far: 0)',
+      'run b (commits so far: 0)',
+      'answered a',
+      'answered b',
+      'run c (commits so far: 1)',
+      'run d (commits so far: 1)',
+      'answered c',
+      'answered d',
+    ]);
+    expect(values()).toEqual(['a', 'b', 'c', 'd']);
+    expect(commits()).toBe(2);
+  });
+
+  it('the held half runs as it is, before changes requested meanwhile, which wait for the next commit', async () => {
+    using core = openTestCore();
+    const { writer, insert, values, commits } = withScratchTable(core);
+    const heavy = DEFAULT_SPLIT_AT_WEIGHT / 2;
+    let late: Promise<unknown> | undefined;
+    const first = ['a', 'b', 'c', 'd'].map((v, i) =>
+      writer.run(() => insert(v).changes, heavy, 'worker A').then(() => {
+        // Answered in the first half: the worker sends its next call at once.
+        if (i === 0) late = writer.run(() => insert('late').changes);
+      }),
+    );
+    await Promise.all(first);
+    await late;
+    expect(values()).toEqual(['a', 'b', 'c', 'd', 'late']);
+    expect(commits()).toBe(3);
+  });
+
+  it('a turn of light changes, of heavy ones from many workers, or a single heavy one is not split', async () => {
+    using core = openTestCore();
+    const { writer, insert, commits } = withScratchTable(core);
+    await Promise.all(Array.from({ length: 64 }, (_, i) => writer.run(() => insert(`light ${i}`).changes, 2, 'worker A')));
+    expect(commits()).toBe(1);
+    const heavyEach = DEFAULT_SPLIT_AT_WEIGHT / 2;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => writer.run(() => insert(`worker ${i}`).changes, heavyEach, `worker ${i}`)));
+    expect(commits()).toBe(2);
+    await writer.run(() => insert('one big batch').changes, DEFAULT_SPLIT_AT_WEIGHT * 4, 'worker A');
+    expect(commits()).toBe(3);
+  });
+});
+
+describe('splitPoint', () => {
+  const fromOne = (...w: number[]) => w.map((weight) => ({ weight, source: 'worker A' }));
+
+  it('keeps a batch whole while no one source in it reaches the threshold', () => {
+    expect(splitPoint(fromOne(100, 100), 256)).toBe(2);
+    expect(splitPoint(fromOne(), 256)).toBe(0);
+    expect(splitPoint(fromOne(1000), 256)).toBe(1);
+    expect(splitPoint([200, 200, 200].map((weight, i) => ({ weight, source: `worker ${i}` })), 256)).toBe(3);
+    expect(splitPoint([{ weight: 200 }, { weight: 200 }], 256)).toBe(2); // no source: each its own
+  });
+
+  it('splits where half the weight is reached, leaving each half at least one change', () => {
+    expect(splitPoint(fromOne(64, 64, 64, 64), 256)).toBe(2);
+    expect(splitPoint(fromOne(64, 64, 64), 128)).toBe(2);
+    expect(splitPoint(fromOne(300, 1, 1), 256)).toBe(1);
+    expect(splitPoint(fromOne(1, 1, 300), 256)).toBe(2);
+    // One heavy worker splits the turn; the others' calls fall in either half by weight.
+    expect(splitPoint([{ weight: 10, source: 'b' }, ...fromOne(200, 200), { weight: 10, source: 'c' }], 256)).toBe(2);
+  });
+
+  it('never splits when splitting is off', () => {
+    expect(splitPoint(fromOne(1000, 1000), 0)).toBe(2);
   });
 });
