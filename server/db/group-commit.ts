@@ -29,13 +29,14 @@ export function splitPoint(batch: readonly { weight: number; source?: string | u
   if (batch.length < 2 || splitAtWeight <= 0) return batch.length;
   const bySource = new Map<string, number>();
   let heaviest = 0;
+  let total = 0;
   for (const item of batch) {
-    const weight = item.source === undefined ? item.weight : (bySource.get(item.source) ?? 0) + item.weight;
-    if (item.source !== undefined) bySource.set(item.source, weight);
-    heaviest = Math.max(heaviest, weight);
+    total += item.weight;
+    const sourceWeight = item.source === undefined ? item.weight : (bySource.get(item.source) ?? 0) + item.weight;
+    if (item.source !== undefined) bySource.set(item.source, sourceWeight);
+    heaviest = Math.max(heaviest, sourceWeight);
   }
   if (heaviest < splitAtWeight) return batch.length;
-  const total = batch.reduce((sum, item) => sum + item.weight, 0);
   let sum = 0;
   for (let i = 0; i < batch.length - 1; i++) {
     sum += batch[i]!.weight;

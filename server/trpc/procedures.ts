@@ -30,7 +30,8 @@ export const apiKeyProcedure = publicProcedure.use(({ ctx, type, path, next }) =
  * (signature, action = this procedure's path, task id, time window, stake) and narrows the
  * context to the verified worker; handlers read `input.payload` and run their state change in
  * `ctx.transact(fn, weight?)`, which records the nonce in the same transaction; concurrent calls
- * share one commit (group commit). `weight` is about how many todos the change touches (1 if left out).
+ * share one commit (group commit). `weight` is about how many todos the change touches (1 if left
+ * out); with the worker's staking key it lets the group commit split one worker's long burst.
  * A handler that does not call it still gets its nonce recorded, after the fact.
  */
 export function signedProcedure<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(
