@@ -40,4 +40,29 @@ describe('calls sharing one commit', () => {
     expect(core.sqlite.prepare("SELECT count(*) AS n FROM events WHERE type = 'todo.claimed'").get()).toEqual({ n: 6 });
     expect(core.sqlite.prepare("SELECT count(*) AS n FROM todos WHERE status = 'in_progress'").get()).toEqual({ n: 6 });
   });
+
+  // The group commit splits one worker's long burst by these weights (server/db/group-commit.ts),
+  // so each signed queue call must pass the todos it touches and the worker's staking key.
+  it('each call tells the commit its weight (todos touched) and its worker: claim max, reportAndClaim results + max, leases', async () => {
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    for (let i = 0; i < 3; i++) createTodo(core, todoInput());
+    const keypair = t.stakedWorker();
+    const worker = t.workerClient(keypair);
+    const runs = vi.spyOn(core.writer, 'run');
+    const by = keypair.publicKeyBase58;
+
+    const claimed = await worker.todos.claim({ max: 2 });
+    const leases = claimed.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken }));
+    await worker.todos.heartbeat({ leases });
+    const { claimed: next } = await worker.call('todos.reportAndClaim', { results: leases.map((l) => ({ ...l, result: null })), max: 5 });
+    await worker.todos.reportResults({ results: next.map((c) => ({ todoId: c.todoId, leaseToken: c.leaseToken, result: null })) });
+
+    expect(runs.mock.calls.map(([, weight, source]) => ({ weight, source }))).toEqual([
+      { weight: 2, source: by },
+      { weight: 2, source: by },
+      { weight: 7, source: by },
+      { weight: 1, source: by },
+    ]);
+  });
 });
