@@ -17,82 +17,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
-import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { BoundedMap } from './bounded-map.js';
+import { canonicalJson } from './canonical-json.js';
 import { BASE58_ALPHABET, BASE58_CHARS, signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
 import type { Keypair } from './keypair.js';
 
-// ---------------------------------------------------------------------------------------------
-// Canonical JSON
-// ---------------------------------------------------------------------------------------------
-
-function describePath(path: string): string {
-  return path === '' ? 'top-level value' : `value at ${path}`;
-}
-
-/** Reject values canonicalize would mis-serialize or that are not I-JSON, with a path. */
-function assertJsonable(value: unknown, path: string, ancestors: Set<object>): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) {
-        throw new Error(`canonicalJson: ${describePath(path)} is ${String(value)}, which is not valid I-JSON`);
-      }
-      return;
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-    case 'bigint':
-      throw new Error(`canonicalJson: ${describePath(path)} is a ${typeof value}, which has no JSON representation`);
-    case 'object': {
-      if (value === null) return;
-      if (ancestors.has(value)) throw new Error(`canonicalJson: circular reference at ${path || 'top level'}`);
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') {
-        ancestors.add(value);
-        assertJsonable((toJSON as () => unknown).call(value), path, ancestors);
-        ancestors.delete(value);
-        return;
-      }
-      ancestors.add(value);
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          // JSON turns undefined array items into null; canonicalize does the same.
-          if (item !== undefined) assertJsonable(item, `${path}[${i}]`, ancestors);
-        }
-      } else {
-        for (const key of Object.keys(value)) {
-          const item: unknown = (value as Record<string, unknown>)[key];
-          // Undefined properties are omitted, as JSON.stringify does.
-          if (item !== undefined) assertJsonable(item, path === '' ? key : `${path}.${key}`, ancestors);
-        }
-      }
-      ancestors.delete(value);
-      return;
-    }
-  }
-}
-
-/**
- * RFC 8785 (JCS) canonical JSON of `value`.
- * @throws Error with a clear message for non-I-JSON input: NaN, ±Infinity, undefined at the top
- *   level, functions, symbols, bigints, lone surrogates, circular references.
- */
-export function canonicalJson(value: unknown): string {
-  assertJsonable(value, '', new Set());
-  let out: string | undefined;
-  try {
-    out = canonicalize(value);
-  } catch (err) {
-    throw new Error(`canonicalJson: not I-JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (out === undefined) throw new Error('canonicalJson: top-level value has no JSON representation');
-  return out;
-}
+/** RFC 8785 canonical JSON, what detached signatures cover (shared/canonical-json.ts). */
+export { canonicalJson };
 
 const utf8 = new TextEncoder();
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { CreateTodoInputSchema, type CreateTodoInput } from '../../shared/todo-schemas.js';
 
 /** What a line leaves out, taken from the command's flags. */
@@ -60,7 +60,7 @@ export function parseTodoLines(text: string, defaults: LineDefaults = {}): Parse
 
 /** `import:` and 32 hex digits of the SHA-256 of the todo's canonical JSON (RFC 8785): key order and spacing do not matter. */
 export function contentKey(todo: object): string {
-  return `import:${createHash('sha256').update(canonicalize(todo) ?? '').digest('hex').slice(0, 32)}`;
+  return `import:${createHash('sha256').update(canonicalJson(todo)).digest('hex').slice(0, 32)}`;
 }
 
 /** Consecutive batches of at most `maxCount` todos and about `maxBytes` of JSON each (a single larger todo goes alone). */
