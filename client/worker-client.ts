@@ -72,15 +72,19 @@ function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: (
   return class extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
       super(...args);
-      this.on('message', (data: RawData, isBinary: boolean) => {
+      const watch = (data: RawData, isBinary: boolean) => {
         if (isBinary) return;
         // tRPC sets binaryType "arraybuffer"; a Buffer view of it copies nothing.
         const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         // A look at the head of each frame; only the rare id-null ones are parsed. A result (not
         // an error: a refused socket answers the calls already sent with errors, then refuses)
-        // shows the coordinator accepted the connection.
+        // shows the coordinator accepted the connection, which then cannot refuse it: from there
+        // on the frames are tRPC's alone (a busy worker gets thousands a second).
         if (bytes.length > 16_384 || bytes.toString('latin1', 0, 10) !== '{"id":null') {
-          if (bytes.subarray(0, 48).includes('"result":')) onResult();
+          if (bytes.subarray(0, 48).includes('"result":')) {
+            this.off('message', watch);
+            onResult();
+          }
           return;
         }
         try {
@@ -89,7 +93,8 @@ function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: (
         } catch {
           // Not tRPC's refusal; tRPC itself reports unparsable frames.
         }
-      });
+      };
+      this.on('message', watch);
     }
   };
 }
