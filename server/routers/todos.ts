@@ -35,16 +35,28 @@ import {
   reportResults,
   updateTodo,
 } from '../queue/index.js';
-import { touchWorker } from '../auth/workers.js';
+import { touchWorker, type WorkerRecord } from '../auth/workers.js';
+import type { Core } from '../core.js';
 import { oldestClaimableAt } from '../queue/oldest-claimable.js';
 import { apiKeyProcedure, signedProcedure, subscriberProcedure } from '../trpc/procedures.js';
 import { router } from '../trpc/trpc.js';
 import { subscribeToEvents } from './subscribe-to-events.js';
 
-/** Claiming also marks the worker as active, so auditor selection prefers running nodes. */
-function touchAndClaim(core: Parameters<typeof claimTodos>[0], request: Parameters<typeof claimTodos>[1]) {
-  touchWorker(core, request.stakingKey);
-  return claimTodos(core, request);
+/**
+ * The claim half of `claim` and `reportAndClaim`. It also marks the worker as active, so auditor
+ * selection prefers running nodes; the GitHub login registered for the key wins over one sent.
+ */
+function claimForWorker(
+  ctx: { core: Core; stakingKey: string; worker: WorkerRecord | null },
+  payload: z.output<typeof ClaimPayloadSchema>,
+) {
+  touchWorker(ctx.core, ctx.stakingKey);
+  return claimTodos(ctx.core, {
+    stakingKey: ctx.stakingKey,
+    githubUsername: ctx.worker?.githubUsername ?? payload.githubUsername,
+    max: payload.max,
+    filter: payload,
+  });
 }
 
 const ByIdSchema = z.object({ id: TodoIdSchema });
@@ -73,28 +85,14 @@ export const todosRouter = router({
   redriveFailed: apiKeyProcedure.input(RedriveFailedInputSchema).mutation(({ ctx, input }) => redriveFailedTodos(ctx.core, input)),
 
   claim: signedProcedure(ClaimPayloadSchema).mutation(({ ctx, input }) =>
-    ctx.transact(
-      () =>
-        touchAndClaim(ctx.core, {
-          stakingKey: ctx.stakingKey,
-          githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
-          max: input.payload.max,
-          filter: input.payload,
-        }),
-      input.payload.max,
-    ),
+    ctx.transact(() => claimForWorker(ctx, input.payload), input.payload.max),
   ),
   /** Reports finished work and claims more in one round trip and one transaction. */
   reportAndClaim: signedProcedure(ReportAndClaimPayloadSchema).mutation(({ ctx, input }) =>
     ctx.transact(
       () => ({
         reported: reportResults(ctx.core, { stakingKey: ctx.stakingKey }, input.payload.results),
-        claimed: touchAndClaim(ctx.core, {
-          stakingKey: ctx.stakingKey,
-          githubUsername: ctx.worker?.githubUsername ?? input.payload.githubUsername,
-          max: input.payload.max,
-          filter: input.payload,
-        }),
+        claimed: claimForWorker(ctx, input.payload),
       }),
       input.payload.results.length + input.payload.max,
     ),
