@@ -1,4 +1,4 @@
-import bs58 from 'bs58';
+import { base58 } from './base58.js';
 import { z } from 'zod';
 import { publicKeyFromBase58, verifyDetached } from './ed25519.js';
 import { canonicalJson, SignatureSchema, StakingKeySchema } from './envelope.js';
@@ -43,7 +43,7 @@ export function checkDistribution(bytes: Uint8Array, expected: { coordinatorKey?
   }
   const document = parsed.data;
   const problems: string[] = [];
-  const signed = verifyDetached(new TextEncoder().encode(canonicalJson(document.list)), bs58.decode(document.signature), publicKeyFromBase58(document.coordinatorKey));
+  const signed = verifyDetached(new TextEncoder().encode(canonicalJson(document.list)), base58.decode(document.signature), publicKeyFromBase58(document.coordinatorKey));
   if (!signed) problems.push(`the signature does not verify: the list is not what ${document.coordinatorKey} signed`);
   if (expected.coordinatorKey !== undefined && expected.coordinatorKey !== document.coordinatorKey) {
     problems.push(`signed by ${document.coordinatorKey}, not by the coordinator key ${expected.coordinatorKey}`);

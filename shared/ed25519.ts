@@ -12,7 +12,7 @@
  * libsodium also small-order keys and R points, which tweetnacl accepts. Honest signers never
  * produce those, so this only makes verification stricter.
  */
-import bs58 from 'bs58';
+import { base58 } from './base58.js';
 import { BoundedMap } from './bounded-map.js';
 import { ed25519Backend } from './ed25519-backend.js';
 
@@ -40,7 +40,7 @@ export function publicKeyFromBase58(b58: string): Uint8Array {
   if (b58.length > MAX_PUBLIC_KEY_B58 || !BASE58_RE.test(b58)) {
     throw new Error(`public key: "${b58.slice(0, 60)}" is not a base58 Ed25519 public key`);
   }
-  const bytes = bs58.decode(b58);
+  const bytes = base58.decode(b58);
   if (bytes.length !== PUBLIC_KEY_LENGTH) {
     throw new Error(`public key: decodes to ${bytes.length} bytes, expected ${PUBLIC_KEY_LENGTH}`);
   }
@@ -59,7 +59,7 @@ export function tryPublicKeyFromBase58(b58: unknown): Uint8Array | null {
   const known = decodedKeys.get(b58);
   if (known !== undefined) return known && known.slice();
   if (!BASE58_RE.test(b58)) return null;
-  const bytes = bs58.decode(b58);
+  const bytes = base58.decode(b58);
   const key = bytes.length === PUBLIC_KEY_LENGTH ? bytes : null;
   decodedKeys.set(b58, key && key.slice());
   return key;

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import nacl from 'tweetnacl';
-import bs58 from 'bs58';
+import { base58 } from './base58.js';
 
 export type Keypair = {
   publicKey: Uint8Array;
@@ -24,7 +24,7 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** A fresh random keypair (tweetnacl `nacl.sign.keyPair()`). */
 export function generateKeypair(): Keypair {
   const kp = nacl.sign.keyPair();
-  return { publicKey: kp.publicKey, secretKey: kp.secretKey, publicKeyBase58: bs58.encode(kp.publicKey) };
+  return { publicKey: kp.publicKey, secretKey: kp.secretKey, publicKeyBase58: base58.encode(kp.publicKey) };
 }
 
 /**
@@ -39,7 +39,7 @@ export function keypairFromSecretKey(sk: Uint8Array): Keypair {
   if (!bytesEqual(derived.publicKey, sk.subarray(32))) {
     throw new Error('keypair file: public key half does not match its seed');
   }
-  return { publicKey: derived.publicKey, secretKey: derived.secretKey, publicKeyBase58: bs58.encode(derived.publicKey) };
+  return { publicKey: derived.publicKey, secretKey: derived.secretKey, publicKeyBase58: base58.encode(derived.publicKey) };
 }
 
 /** Parse the text of a keypair file. `source` (e.g. the path) is named in error messages. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import bs58 from 'bs58';
+import { base58 } from '../../shared/base58.js';
 import { signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from '../../shared/ed25519.js';
 import { canonicalJson } from '../../shared/envelope.js';
 import type { Keypair } from '../../shared/keypair.js';
@@ -23,7 +23,7 @@ export function signSubmissionRecord(record: SubmissionRecord, keypair: Keypair)
   if (parsed.stakingKey !== keypair.publicKeyBase58) {
     throw new Error(`submission record names staking key ${parsed.stakingKey}, but it is signed with ${keypair.publicKeyBase58}`);
   }
-  const signature = bs58.encode(signDetached(utf8.encode(canonicalJson(parsed)), keypair.secretKey));
+  const signature = base58.encode(signDetached(utf8.encode(canonicalJson(parsed)), keypair.secretKey));
   return { record: parsed, signature };
 }
 
@@ -39,7 +39,7 @@ export function verifySubmissionSignature(record: unknown, signature: unknown): 
     if (typeof signature !== 'string') return false;
     const publicKey = tryPublicKeyFromBase58((record as { stakingKey?: unknown }).stakingKey);
     if (!publicKey) return false;
-    const sig = bs58.decode(signature);
+    const sig = base58.decode(signature);
     if (sig.length !== SIGNATURE_LENGTH) return false;
     return verifyDetached(utf8.encode(canonicalJson(record)), sig, publicKey);
   } catch {
