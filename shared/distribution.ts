@@ -1,7 +1,8 @@
 import { base58 } from './base58.js';
 import { z } from 'zod';
-import { publicKeyFromBase58, verifyDetached } from './ed25519.js';
-import { canonicalJson, SignatureSchema, StakingKeySchema } from './envelope.js';
+import { publicKeyFromBase58 } from './ed25519.js';
+import { verifyCanonical } from './canonical-signature.js';
+import { SignatureSchema, StakingKeySchema } from './envelope.js';
 
 /** A round's payout list as the coordinator publishes it on IPFS; `signature` covers JCS(`list`). */
 export const SignedDistributionSchema = z.object({
@@ -43,7 +44,7 @@ export function checkDistribution(bytes: Uint8Array, expected: { coordinatorKey?
   }
   const document = parsed.data;
   const problems: string[] = [];
-  const signed = verifyDetached(new TextEncoder().encode(canonicalJson(document.list)), base58.decode(document.signature), publicKeyFromBase58(document.coordinatorKey));
+  const signed = verifyCanonical(document.list, base58.decode(document.signature), publicKeyFromBase58(document.coordinatorKey));
   if (!signed) problems.push(`the signature does not verify: the list is not what ${document.coordinatorKey} signed`);
   if (expected.coordinatorKey !== undefined && expected.coordinatorKey !== document.coordinatorKey) {
     problems.push(`signed by ${document.coordinatorKey}, not by the coordinator key ${expected.coordinatorKey}`);

@@ -19,12 +19,9 @@ import { randomBytes } from 'node:crypto';
 import { base58 } from './base58.js';
 import { z } from 'zod';
 import { BoundedMap } from './bounded-map.js';
-import { canonicalJson } from './canonical-json.js';
+import { signCanonical, verifyCanonical } from './canonical-signature.js';
 import { BASE58_ALPHABET, BASE58_CHARS, signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from './ed25519.js';
 import type { Keypair } from './keypair.js';
-
-/** RFC 8785 canonical JSON, what detached signatures cover (shared/canonical-json.ts). */
-export { canonicalJson };
 
 const utf8 = new TextEncoder();
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
@@ -90,8 +87,7 @@ export function signEnvelope<P extends object>(
   if (!Number.isSafeInteger(timestamp)) throw new Error('signEnvelope: timestamp must be an integer (ms since epoch)');
   if (!NONCE_RE.test(nonce)) throw new Error('signEnvelope: nonce must be 16..64 base58 characters');
   const payload = { ...body, action: meta.action, taskId: meta.taskId, timestamp, nonce } as P & SignedMeta;
-  const signature = base58.encode(signDetached(utf8.encode(canonicalJson(payload)), keypair.secretKey));
-  return { payload, stakingKey: keypair.publicKeyBase58, signature };
+  return { payload, stakingKey: keypair.publicKeyBase58, signature: signCanonical(payload, keypair.secretKey) };
 }
 
 // The envelope schema decodes a call's signature to check its length and the signature check needs
@@ -121,9 +117,7 @@ export function verifyEnvelopeSignature(env: { payload: unknown; stakingKey: str
     if (typeof signature !== 'string' || !SIGNATURE_RE.test(signature)) return false;
     const publicKey = tryPublicKeyFromBase58(stakingKey);
     if (!publicKey) return false;
-    const sig = decodeSignature(signature);
-    if (sig.length !== SIGNATURE_LENGTH) return false;
-    return verifyDetached(utf8.encode(canonicalJson(payload)), sig, publicKey);
+    return verifyCanonical(payload, decodeSignature(signature), publicKey);
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { base58 } from '../../shared/base58.js';
-import { signDetached, tryPublicKeyFromBase58, verifyDetached, SIGNATURE_LENGTH } from '../../shared/ed25519.js';
-import { canonicalJson } from '../../shared/envelope.js';
+import { signCanonical, verifyCanonical } from '../../shared/canonical-signature.js';
+import { tryPublicKeyFromBase58 } from '../../shared/ed25519.js';
 import type { Keypair } from '../../shared/keypair.js';
 import { SubmissionRecordSchema, type SignedSubmission, type SubmissionRecord } from '../../shared/submission-schemas.js';
 
@@ -23,8 +23,7 @@ export function signSubmissionRecord(record: SubmissionRecord, keypair: Keypair)
   if (parsed.stakingKey !== keypair.publicKeyBase58) {
     throw new Error(`submission record names staking key ${parsed.stakingKey}, but it is signed with ${keypair.publicKeyBase58}`);
   }
-  const signature = base58.encode(signDetached(utf8.encode(canonicalJson(parsed)), keypair.secretKey));
-  return { record: parsed, signature };
+  return { record: parsed, signature: signCanonical(parsed, keypair.secretKey) };
 }
 
 /** The bytes stored on IPFS for a signed record. */
@@ -39,9 +38,7 @@ export function verifySubmissionSignature(record: unknown, signature: unknown): 
     if (typeof signature !== 'string') return false;
     const publicKey = tryPublicKeyFromBase58((record as { stakingKey?: unknown }).stakingKey);
     if (!publicKey) return false;
-    const sig = base58.decode(signature);
-    if (sig.length !== SIGNATURE_LENGTH) return false;
-    return verifyDetached(utf8.encode(canonicalJson(record)), sig, publicKey);
+    return verifyCanonical(record, base58.decode(signature), publicKey);
   } catch {
     return false;
   }

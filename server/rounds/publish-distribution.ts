@@ -1,6 +1,4 @@
-import { base58 } from '../../shared/base58.js';
-import { canonicalJson } from '../../shared/envelope.js';
-import { signDetached } from '../../shared/ed25519.js';
+import { signCanonical } from '../../shared/canonical-signature.js';
 import { cachedStatement } from '../db/statements.js';
 import { immediate } from '../db/transaction.js';
 import { appendEvent } from '../events/append-event.js';
@@ -16,8 +14,7 @@ export function buildDistribution(core: Core, round: number): SignedDistribution
   }[];
   const distribution = Object.fromEntries(rows.map((r) => [r.staking_key, r.amount]));
   const list = { taskId: core.auth.taskId, round, distribution, total: rows.reduce((sum, r) => sum + r.amount, 0) };
-  const signature = base58.encode(signDetached(new TextEncoder().encode(canonicalJson(list)), core.coordinatorKey.secretKey));
-  return { list, coordinatorKey: core.coordinatorKey.publicKeyBase58, signature };
+  return { list, coordinatorKey: core.coordinatorKey.publicKeyBase58, signature: signCanonical(list, core.coordinatorKey.secretKey) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../shared/envelope.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 
 interface Entry<T> {
   value: T;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDistribution } from '../../shared/distribution.js';
 import { signDetached } from '../../shared/ed25519.js';
-import { canonicalJson } from '../../shared/envelope.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { generateKeypair, writeKeypairFile, type Keypair } from '../../shared/keypair.js';
 import { buildDistribution, publishPendingDistributions } from '../../server/rounds/publish-distribution.js';
 import type { Core } from '../../server/core.js';

@@ -6,7 +6,7 @@ import { createApiKey } from '../../server/auth/api-keys.js';
 import { claimTodos, createTodo, reportFailures, reportResults } from '../../server/queue/index.js';
 import { appRouter } from '../../server/routers/_app.js';
 import { signDetached } from '../../shared/ed25519.js';
-import { canonicalJson } from '../../shared/envelope.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import type { Keypair } from '../../shared/keypair.js';
 import { generateKeypair } from '../../shared/keypair.js';
 import { EXAMPLE_SWARM_SPEC } from '../../shared/swarm-spec.js';

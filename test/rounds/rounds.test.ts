@@ -1,6 +1,6 @@
 import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../shared/envelope.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { verifyDetached, publicKeyFromBase58 } from '../../shared/ed25519.js';
 import { claimTodos, createTodo, getTodo } from '../../server/queue/index.js';
 import { balances, castVote, claimAudits, lastTalliedRound, roundDetail, roundTick, type SignedDistribution } from '../../server/rounds/index.js';

@@ -7,7 +7,6 @@ import {
   NONCE_RE,
   SIGNED_META_KEYS,
   SignedEnvelopeBaseSchema,
-  canonicalJson,
   newNonce,
   openLegacy,
   signEnvelope,
@@ -15,6 +14,7 @@ import {
   signedEnvelopeSchema,
   verifyEnvelopeSignature,
 } from '../../shared/envelope.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { generateKeypair, keypairFromSecretKey } from '../../shared/keypair.js';
 import { signDetached } from '../../shared/ed25519.js';
 
