@@ -7,15 +7,16 @@
  * ~2,800 steps for a signature: 8.7 µs to encode, 5.4 µs to decode on the bench VM, about a tenth
  * of a worker's CPU per one-todo call. Here the number is held in limbs of 58⁴ (encoding) or 2¹⁶
  * (decoding) and fed 24 bits or five digits at a time: about a tenth of the steps, 3–6× faster
- * measured. Every intermediate value stays below 2⁵³, so plain numbers are exact. `bs58` stays as the reference the property test
- * compares against (test/shared/base58.property.test.ts).
+ * measured. Every intermediate value stays below 2⁵³, so plain numbers are exact. `bs58` stays
+ * as the reference the property test compares against (test/shared/base58.property.test.ts).
  */
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+/** The base58 alphabet (Bitcoin/Solana), in digit order. */
+export const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const DIGIT_OF = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) DIGIT_OF[ALPHABET.charCodeAt(i)] = i;
+for (let i = 0; i < BASE58_ALPHABET.length; i++) DIGIT_OF[BASE58_ALPHABET.charCodeAt(i)] = i;
 
-const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const CODES = Array.from(BASE58_ALPHABET, (c) => c.charCodeAt(0));
 /** Encoding keeps limbs of 58⁴ (< 2²⁴): a limb times 2²⁴ plus a carry stays under 2⁵³. */
 const ENCODE_LIMB = 58 ** 4;
 const LIMB_DIGIT_POWERS = [58 ** 3, 58 ** 2, 58, 1];
@@ -58,7 +59,7 @@ export function encodeBase58(bytes: Uint8Array): string {
       if (digit > 0 || codes.length > 0) codes.push(CODES[digit]!);
     }
   }
-  let text = ALPHABET[0]!.repeat(zeros);
+  let text = BASE58_ALPHABET[0]!.repeat(zeros);
   // In slices: a long legacy message would pass too many arguments at once.
   for (let at = 0; at < codes.length; at += 8192) text += String.fromCharCode(...codes.slice(at, at + 8192));
   return text;

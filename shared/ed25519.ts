@@ -12,7 +12,7 @@
  * libsodium also small-order keys and R points, which tweetnacl accepts. Honest signers never
  * produce those, so this only makes verification stricter.
  */
-import { base58 } from './base58.js';
+import { BASE58_ALPHABET, base58 } from './base58.js';
 import { BoundedMap } from './bounded-map.js';
 import { ed25519Backend } from './ed25519-backend.js';
 
@@ -21,8 +21,7 @@ export const SECRET_KEY_LENGTH = 64;
 export const SEED_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
 
-/** The base58 alphabet (Bitcoin/Solana), in digit order. */
-export const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+export { BASE58_ALPHABET };
 /** The same alphabet as a regular-expression character class body. */
 export const BASE58_CHARS = '1-9A-HJ-NP-Za-km-z';
 const BASE58_RE = new RegExp(`^[${BASE58_CHARS}]+$`);
