@@ -5,6 +5,8 @@ export interface ReceivedDelivery {
   headers: IncomingHttpHeaders;
   body: string;
   parsed: { taskId: string; events: { id: number; type: string; todoId: number | null; data: unknown; createdAt: number }[] };
+  /** Whether the receiver answered it 2xx (false while it hangs or after a non-2xx answer). */
+  ok: boolean;
 }
 
 /** How the receiver answers one request: a status (and body), or never (the sender's timeout). */
@@ -23,7 +25,6 @@ export interface WebhookReceiver extends AsyncDisposable {
 /** A real HTTP server on 127.0.0.1 that records webhook POSTs; `answers` says how to answer the first few (then 200, or what answerWith says). */
 export async function startWebhookReceiver(answers: Answer[] = [], port = 0): Promise<WebhookReceiver> {
   const requests: ReceivedDelivery[] = [];
-  const answered: boolean[] = [];
   const hanging: ServerResponse[] = [];
   let after: Answer = { status: 200 };
   const server = createServer((req, res) => {
@@ -31,14 +32,13 @@ export async function startWebhookReceiver(answers: Answer[] = [], port = 0): Pr
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const index = requests.push({ headers: req.headers, body, parsed: JSON.parse(body) as ReceivedDelivery['parsed'] }) - 1;
-      const answer = answers[index] ?? after;
+      const received: ReceivedDelivery = { headers: req.headers, body, parsed: JSON.parse(body) as ReceivedDelivery['parsed'], ok: false };
+      const answer = answers[requests.push(received) - 1] ?? after;
       if (answer === 'hang') {
         hanging.push(res);
-        answered[index] = false;
         return;
       }
-      answered[index] = answer.status >= 200 && answer.status < 300;
+      received.ok = answer.status >= 200 && answer.status < 300;
       res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '');
     });
   });
@@ -47,7 +47,7 @@ export async function startWebhookReceiver(answers: Answer[] = [], port = 0): Pr
   return {
     url: `http://127.0.0.1:${bound}/hooks/swarmtask`,
     requests,
-    delivered: () => requests.filter((_, i) => answered[i]).flatMap((r) => r.parsed.events),
+    delivered: () => requests.filter((r) => r.ok).flatMap((r) => r.parsed.events),
     answerWith: (answer) => {
       after = answer;
     },
