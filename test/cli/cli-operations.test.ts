@@ -6,7 +6,8 @@ import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
 
 describe('swarmtask CLI: operating the queue by hand (cancel, redrive, leases, keys, an unreachable coordinator)', () => {
-  it('cancels and redrives todos, fails and releases leases, and revokes keys, with one line each', async () => {
+  // Some 25 CLI processes, one after another: ~20 s on a quiet machine, over 50 s on a busy one.
+  it('cancels and redrives todos, fails and releases leases, and revokes keys, with one line each', { timeout: 180_000 }, async () => {
     await using t = await startTestCoordinator();
     using dir = tempDir();
     const env = { SWARMTASK_TASK_ID: 'test-task' };
