@@ -10,8 +10,7 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('the compiled build (what the Docker image runs)', () => {
-  // tsc over the whole project alone takes ~15 s on a quiet machine and three times that on a busy one.
-  it('compiles, finds its migrations and its own entry script from dist/, and serves', { timeout: 240_000 }, async () => {
+  it('compiles, finds its migrations and its own entry script from dist/, and serves', async () => {
     await run(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 240_000 });
     expect(existsSync(`${ROOT}dist/client/cli/main.js`)).toBe(true);
     const { stdout } = await run(process.execPath, ['-e', "import('./dist/client/cli/cli-entry.js').then((m) => console.log(m.cliEntryPath()))"], { cwd: ROOT });
