@@ -30,6 +30,8 @@ export class WebhookSender {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
   private savedAt = 0;
+  /** Faults of the delivery loop in a row (see runUntilStopped). */
+  private faultStreak = 0;
   /** The first retained id when a pruned gap was last reported. */
   private prunedNoted = 0;
 
@@ -48,14 +50,20 @@ export class WebhookSender {
     await this.running;
   }
 
-  /** Delivery survives its own faults too (the store busy past its timeout, a bug): said, then tried again. */
+  /**
+   * Delivery survives its own faults too (the store busy past its timeout, a bug): said, then tried
+   * again, waiting longer while the faults go on. A start that gets as far as saving its state ends
+   * the streak, so a fault weeks later waits the shortest pause again, not the longest.
+   */
   private async runUntilStopped(): Promise<void> {
-    for (let crashes = 0; !this.stopping.signal.aborted; crashes++) {
+    while (!this.stopping.signal.aborted) {
       try {
         await this.run();
       } catch (error) {
-        this.log.error({ err: error, url: this.options.url }, 'webhook delivery failed unexpectedly; starting again from the saved cursor');
-        await pause(this.backoffMs(crashes + 1), this.stopping.signal);
+        this.faultStreak++;
+        const retryInMs = this.backoffMs(this.faultStreak);
+        this.log.error({ err: error, url: this.options.url, faults: this.faultStreak, retryInMs }, 'webhook delivery failed unexpectedly; starting again from the saved cursor');
+        await pause(retryInMs, this.stopping.signal);
       }
     }
   }
@@ -66,6 +74,7 @@ export class WebhookSender {
     const { url, eventPrefixes, batchSize = 100 } = this.options;
     let state = webhookStartState(sqlite, url);
     this.save(state);
+    this.faultStreak = 0;
     this.log.info({ url, events: eventPrefixes.join(','), fromEventId: state.cursor, signed: Boolean(this.options.secret) }, 'webhook delivery started');
     if (!this.options.secret) this.log.warn('webhook deliveries are not signed: set SWARMTASK_WEBHOOK_SECRET so the receiver can tell them from forgeries');
 

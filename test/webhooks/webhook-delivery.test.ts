@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { cancelTodo, createTodo, pauseClaims } from '../../server/queue/index.js';
+import { WebhookSender } from '../../server/webhooks/webhook-sender.js';
 import { readWebhookState } from '../../server/webhooks/webhook-state.js';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../shared/webhook-signature.js';
 import { apiClient, todoInput } from '../helpers/api.js';
@@ -120,6 +122,40 @@ describe('webhook delivery', () => {
     const ids = receiver.delivered().map((e) => e.todoId);
     expect([...new Set(ids)]).toEqual([first, second, third]);
     expect(ids).toEqual([...ids].sort((a, b) => a! - b!));
+  });
+
+  it('waits longer while its faults go on, and from the shortest pause again once it has started cleanly', async () => {
+    await using receiver = await startWebhookReceiver();
+    await using t = await startTestCoordinator();
+    const core = t.coordinator.core;
+    const faults: { faults: number; retryInMs: number }[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => faults.push(JSON.parse(line) as { faults: number; retryInMs: number }) });
+    const sender = new WebhookSender(core, { url: receiver.url, taskId: 'test-task', timeoutMs: 5000, retryMs: 20, eventPrefixes: ['todo.created'] }, log);
+    sender.start();
+    try {
+      const deliveredAndSaved = async (todoId: number) => {
+        await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toContain(todoId), { timeout: 10_000, interval: 10 });
+        const eventId = receiver.delivered().find((e) => e.todoId === todoId)!.id;
+        await vi.waitFor(() => expect(readWebhookState(core.sqlite)?.cursor).toBeGreaterThanOrEqual(eventId), { timeout: 10_000, interval: 10 });
+      };
+      const storeAwayUntilFaults = async (count: number) => {
+        core.sqlite.exec('ALTER TABLE settings RENAME TO settings_away');
+        createTodo(core, todoInput()); // delivered, but its cursor cannot be saved: a fault, then starts that cannot read the state
+        await vi.waitFor(() => expect(faults.length).toBeGreaterThanOrEqual(count), { timeout: 10_000, interval: 10 });
+        core.sqlite.exec('ALTER TABLE settings_away RENAME TO settings');
+      };
+
+      await deliveredAndSaved(createTodo(core, todoInput()).todo.id);
+      await storeAwayUntilFaults(3);
+      expect(faults.slice(0, 3).map((f) => [f.faults, f.retryInMs])).toEqual([[1, 20], [2, 40], [3, 80]]);
+      // Back: a clean start, and the next todo goes out.
+      await deliveredAndSaved(createTodo(core, todoInput()).todo.id);
+      const before = faults.length;
+      await storeAwayUntilFaults(before + 1);
+      expect(faults[before]).toMatchObject({ faults: 1, retryInMs: 20 });
+    } finally {
+      await sender.stop();
+    }
   });
 
   it('goes on from its saved cursor after kill -9, with what the CLI wrote meanwhile; a new URL starts at the newest event', async () => {
