@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiKey } from '../../server/auth/api-keys.js';
-import { claimTodos, createTodo, reportFailures, reportResults } from '../../server/queue/index.js';
+import { claimsPause, claimTodos, createTodo, reportFailures, reportResults, resumeClaims } from '../../server/queue/index.js';
 import { appRouter } from '../../server/routers/_app.js';
 import { signDetached } from '../../shared/ed25519.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
@@ -274,6 +274,8 @@ function ensureLease(): void {
     | { status: string; lease_token: string | null; holder_key: string | null }
     | undefined;
   if (row?.status === 'in_progress' && row.lease_token === lease.leaseToken && row.holder_key === worker.publicKeyBase58) return;
+  // A valid `queue.pause` run before this procedure (the order is shuffled with --sequence.shuffle) stops every claim.
+  if (claimsPause(t.coordinator.core)) resumeClaims(t.coordinator.core);
   createTodo(t.coordinator.core, todoInput({ priority: 1000 }));
   const [claim] = claimTodos(t.coordinator.core, { stakingKey: worker.publicKeyBase58, max: 1 });
   lease = { todoId: claim!.todoId, leaseToken: claim!.leaseToken };
