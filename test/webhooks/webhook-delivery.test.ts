@@ -10,7 +10,7 @@ import { apiClient, todoInput } from '../helpers/api.js';
 import { startTestCoordinator, tempDir } from '../helpers/coordinator.js';
 import { freePort, startServerProcess } from '../helpers/processes.js';
 import { runCli, writeExampleSpec } from '../helpers/run-cli.js';
-import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
@@ -32,6 +32,17 @@ function savedCursor(dataDir: string): number | null {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Waits until the receiver has `todoId`'s event and the sender has saved its cursor past it. The
+ * receiver's 2xx comes first; a test that takes the store away in between would find the sender
+ * unable even to read where it stands.
+ */
+async function deliveredAndSaved(receiver: WebhookReceiver, sqlite: Database.Database, todoId: number): Promise<void> {
+  await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toContain(todoId), { timeout: 10_000, interval: 10 });
+  const eventId = receiver.delivered().find((e) => e.todoId === todoId)!.id;
+  await vi.waitFor(() => expect(readWebhookState(sqlite)?.cursor).toBeGreaterThanOrEqual(eventId), { timeout: 10_000, interval: 10 });
 }
 
 describe('webhook delivery', () => {
@@ -107,10 +118,7 @@ describe('webhook delivery', () => {
     const core = t.coordinator.core;
     const first = createTodo(core, todoInput()).todo.id;
     await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toEqual([first]), { timeout: 10_000, interval: 10 });
-    // The receiver's answer is not yet the sender's saved cursor: wait for that, or the store goes
-    // away before the sender can even read where it stands (then it sends nothing until it is back).
-    const firstDelivered = receiver.delivered()[0]!.id;
-    await vi.waitFor(() => expect(readWebhookState(core.sqlite)?.cursor).toBeGreaterThanOrEqual(firstDelivered), { timeout: 10_000, interval: 10 });
+    await deliveredAndSaved(receiver, core.sqlite, first);
     // Where the sender keeps its cursor is gone for a while: saving it fails.
     core.sqlite.exec('ALTER TABLE settings RENAME TO settings_away');
     const second = createTodo(core, todoInput()).todo.id;
@@ -133,11 +141,6 @@ describe('webhook delivery', () => {
     const sender = new WebhookSender(core, { url: receiver.url, taskId: 'test-task', timeoutMs: 5000, retryMs: 20, eventPrefixes: ['todo.created'] }, log);
     sender.start();
     try {
-      const deliveredAndSaved = async (todoId: number) => {
-        await vi.waitFor(() => expect(receiver.delivered().map((e) => e.todoId)).toContain(todoId), { timeout: 10_000, interval: 10 });
-        const eventId = receiver.delivered().find((e) => e.todoId === todoId)!.id;
-        await vi.waitFor(() => expect(readWebhookState(core.sqlite)?.cursor).toBeGreaterThanOrEqual(eventId), { timeout: 10_000, interval: 10 });
-      };
       const storeAwayUntilFaults = async (count: number) => {
         core.sqlite.exec('ALTER TABLE settings RENAME TO settings_away');
         createTodo(core, todoInput()); // delivered, but its cursor cannot be saved: a fault, then starts that cannot read the state
@@ -145,11 +148,11 @@ describe('webhook delivery', () => {
         core.sqlite.exec('ALTER TABLE settings_away RENAME TO settings');
       };
 
-      await deliveredAndSaved(createTodo(core, todoInput()).todo.id);
+      await deliveredAndSaved(receiver, core.sqlite, createTodo(core, todoInput()).todo.id);
       await storeAwayUntilFaults(3);
       expect(faults.slice(0, 3).map((f) => [f.faults, f.retryInMs])).toEqual([[1, 20], [2, 40], [3, 80]]);
       // Back: a clean start, and the next todo goes out.
-      await deliveredAndSaved(createTodo(core, todoInput()).todo.id);
+      await deliveredAndSaved(receiver, core.sqlite, createTodo(core, todoInput()).todo.id);
       const before = faults.length;
       await storeAwayUntilFaults(before + 1);
       expect(faults[before]).toMatchObject({ faults: 1, retryInMs: 20 });
