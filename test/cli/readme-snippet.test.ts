@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -98,9 +98,12 @@ describe('the README', () => {
     const analyze = commandPath('systemd-analyze');
     expect(analyze, 'systemd-analyze is missing: apt-get install -y systemd (npm test does it when run as root)').not.toBe('');
     using dir = tempDir();
-    // verify checks that ExecStart is executable: the checkout's own entry script stands in for the binary.
+    // verify checks that ExecStart is executable: the checkout's own entry script stands in for the
+    // binary, through a link in the temp dir, since systemd would split a checkout path with spaces.
+    const binary = join(dir.path, 'swarmtask');
+    symlinkSync(join(REPO, 'bin/swarmtask.mjs'), binary);
     const file = join(dir.path, 'swarmtask.service');
-    writeFileSync(file, unit.replaceAll('/usr/local/bin/swarmtask', join(REPO, 'bin/swarmtask.mjs')));
+    writeFileSync(file, unit.replaceAll('/usr/local/bin/swarmtask', binary));
     const result = spawnSync(analyze, ['verify', file], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
