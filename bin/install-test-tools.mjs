@@ -9,6 +9,7 @@ import { ensureDebianCommand } from './debian-package.mjs';
 ensureDebianCommand('ipfs_cid', 'ipfs-cid', 'the independent CIDv0 oracle of test/ipfs/cid-debian.test.ts');
 ensureDebianCommand('chromium', 'chromium', 'the headless browser of test/dashboard/dashboard-browser.test.ts');
 ensureDebianCommand('systemd-analyze', 'systemd', "the checker of the README's systemd unit in test/cli/readme-snippet.test.ts");
+ensureDebianCommand('faketime', 'faketime', 'the clock that is 10 minutes off in test/worker/clock-skew-cli.test.ts');
 
 // Many tests start the CLI at once; bundle it here once rather than in each of them.
 const bundle = await ensureCliBundle({ root: fileURLToPath(new URL('..', import.meta.url)), entry: CLI_ENTRY, sourceDirs: CLI_SOURCE_DIRS });

@@ -4,6 +4,7 @@ import { signEnvelope } from '../shared/envelope.js';
 import type { Keypair } from '../shared/keypair.js';
 import type { AppRouter } from '../server/routers/_app.js';
 import { jitteredBackoff } from './backoff.js';
+import { refusalData, ServerClock } from './server-clock.js';
 import { settleOnResultLink } from './settle-on-result-link.js';
 import type { SignedBody, SignedOutput, SignedPath } from './signed-calls.js';
 
@@ -32,13 +33,25 @@ export interface WorkerClientOptions {
    * forever.)
    */
   refusedRetryDelayMs?: (refusals: number) => number;
+  /**
+   * The coordinator's time as learned from refusals of stale timestamps (default: a new one).
+   * Clients of one worker share one, so a correction learned by one holds for all.
+   */
+  clock?: ServerClock;
+}
+
+export interface SignedCallOptions {
+  signal?: AbortSignal;
 }
 
 export interface WorkerClient {
   /** The typed tRPC client, for procedures that need no signature (health, subscriptions). */
   trpc: TRPCClient<AppRouter>;
-  /** Signs `body` for `path` (action, task id, timestamp, nonce) and calls it. */
-  call<Path extends SignedPath>(path: Path, body: SignedBody<Path>): Promise<SignedOutput<Path>>;
+  /**
+   * Signs `body` for `path` (action, task id, timestamp, nonce) and calls it. Refused for a stale
+   * timestamp, it learns the coordinator's time from the refusal and signs the call once more.
+   */
+  call<Path extends SignedPath>(path: Path, body: SignedBody<Path>, options?: SignedCallOptions): Promise<SignedOutput<Path>>;
   todos: {
     claim(body: SignedBody<'todos.claim'>): Promise<SignedOutput<'todos.claim'>>;
     heartbeat(body: SignedBody<'todos.heartbeat'>): Promise<SignedOutput<'todos.heartbeat'>>;
@@ -52,6 +65,8 @@ export interface WorkerClient {
     me(): Promise<SignedOutput<'workers.me'>>;
   };
   stakingKey: string;
+  /** The coordinator's time as this client signs it. */
+  clock: ServerClock;
   close(): Promise<void>;
 }
 
@@ -68,7 +83,7 @@ export function wsUrlOf(httpUrl: string): string {
  * with one message whose id is null, then closes; its client drops that message, so a worker
  * would only ever see "WebSocket closed".
  */
-function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: () => void) {
+function refusalAwareWebSocket(onRefused: (message: string, data: unknown) => void, onResult: () => void) {
   return class extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
       super(...args);
@@ -88,8 +103,8 @@ function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: (
           return;
         }
         try {
-          const message = (JSON.parse(bytes.toString()) as { error?: { message?: unknown } }).error?.message;
-          if (typeof message === 'string') onRefused(message);
+          const error = (JSON.parse(bytes.toString()) as { error?: { message?: unknown; data?: unknown } }).error;
+          if (typeof error?.message === 'string') onRefused(error.message, error.data);
         } catch {
           // Not tRPC's refusal; tRPC itself reports unparsable frames.
         }
@@ -107,7 +122,13 @@ function refusalAwareWebSocket(onRefused: (message: string) => void, onResult: (
 export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
   const { keypair, taskId } = options;
   const transport = options.transport ?? 'ws';
+  const clock = options.clock ?? new ServerClock();
+  const sign = (action: string, body: object) => signEnvelope(body, { action, taskId, timestamp: clock.now() }, keypair);
   let refusal: string | undefined;
+  /** The clock offset the current connection was signed with; a refusal that corrects it is cured, not repeated. */
+  let connectOffset = clock.offsetMs;
+  /** Connections refused for a stale timestamp whose correction was learned: their calls never ran. */
+  let clockRefusals = 0;
   let accepted = false;
   let refusalsInARow = 0;
   const lostDelay = options.retryDelayMs ?? jitteredBackoff();
@@ -118,8 +139,11 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       ? createWSClient({
           url: wsUrlOf(options.url),
           WebSocket: refusalAwareWebSocket(
-            (message) => {
+            (message, data) => {
               refusal = message;
+              const before = clock.offsetMs;
+              clock.learnFrom(typeof data === 'object' && data !== null ? data : undefined);
+              if (clock.offsetMs !== before) clockRefusals += 1;
             },
             () => {
               if (accepted) return;
@@ -130,7 +154,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
           ) as unknown as typeof globalThis.WebSocket,
           connectionParams: () => {
             // tRPC only carries string values here, so the signed payload goes as JSON text.
-            const envelope = signEnvelope({}, { action: WS_CONNECT_ACTION, taskId }, keypair);
+            connectOffset = clock.offsetMs;
+            const envelope = sign(WS_CONNECT_ACTION, {});
             return { payload: JSON.stringify(envelope.payload), stakingKey: envelope.stakingKey, signature: envelope.signature };
           },
           retryDelayMs: (attempt) => (refusalsInARow > 0 ? refusedDelay(refusalsInARow - 1) : lostDelay(attempt)),
@@ -141,7 +166,8 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
             options.onOpen?.();
           },
           onClose: (cause?: { code?: number }) => {
-            if (refusal !== undefined) refusalsInARow += 1;
+            // A refusal whose clock correction is now learned is cured: the next connect signs the right time.
+            if (refusal !== undefined && clock.offsetMs === connectOffset) refusalsInARow += 1;
             // ws's CloseEvent keeps `code` behind a getter, so it is copied by name.
             options.onClose?.(refusal === undefined ? cause : { ...(cause?.code !== undefined ? { code: cause.code } : {}), refusal });
           },
@@ -155,8 +181,29 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
   });
   const untyped = getUntypedClient(trpc);
 
-  const call = <Path extends SignedPath>(path: Path, body: SignedBody<Path>): Promise<SignedOutput<Path>> =>
-    untyped.mutation(path, signEnvelope(body as object, { action: path, taskId }, keypair)) as Promise<SignedOutput<Path>>;
+  const send = <Path extends SignedPath>(path: Path, body: SignedBody<Path>, callOptions?: SignedCallOptions) =>
+    untyped.mutation(path, sign(path, body as object), callOptions) as Promise<SignedOutput<Path>>;
+
+  const call = async <Path extends SignedPath>(path: Path, body: SignedBody<Path>, callOptions?: SignedCallOptions): Promise<SignedOutput<Path>> => {
+    const signedWith = clock.offsetMs;
+    const refusalsBefore = clockRefusals;
+    try {
+      return await send(path, body, callOptions);
+    } catch (error) {
+      const refusal = refusalData(error);
+      if (refusal?.reason === 'TIMESTAMP_OUT_OF_WINDOW') {
+        // Refused before it changed anything (the timestamp is checked before the nonce).
+        clock.learnFrom(refusal);
+      } else if (refusal !== undefined || clockRefusals === refusalsBefore) {
+        // Refused for another reason, or lost with a connection that had been accepted (it may have run).
+        throw error;
+      }
+      // Otherwise it failed with a connection refused for its timestamp, on which no call runs.
+      // Either way it is sent again, once, if the clock has been corrected since it was signed.
+      if (clock.offsetMs === signedWith) throw error;
+      return send(path, body, callOptions);
+    }
+  };
 
   return {
     trpc,
@@ -174,6 +221,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       me: () => call('workers.me', {}),
     },
     stakingKey: keypair.publicKeyBase58,
+    clock,
     async close() {
       await wsClient?.close();
     },

@@ -37,7 +37,12 @@ export class DomainError extends Error {
   constructor(
     readonly reason: ErrorReason,
     message: string,
-    readonly details: { retryAfterMs?: number; field?: string } = {},
+    readonly details: {
+      retryAfterMs?: number;
+      field?: string;
+      /** The coordinator's clock when it refused a stale timestamp, so a client can correct its own. */
+      serverTimeMs?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';

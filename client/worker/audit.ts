@@ -265,7 +265,8 @@ export class Auditor {
 
   private async tick(): Promise<void> {
     // Verdicts whose audit closed without our vote getting through are of no use any more.
-    for (const [auditId, verdict] of this.verdicts) if (verdict.dueAt < Date.now()) this.verdicts.delete(auditId);
+    const coordinatorNow = this.options.client.clock.now();
+    for (const [auditId, verdict] of this.verdicts) if (verdict.dueAt < coordinatorNow) this.verdicts.delete(auditId);
     const tasks = await this.options.rpc.call('audits.claim', { max: 10 }, { signal: this.stopController.signal });
     for (const task of tasks) {
       if (this.stopped) return;
@@ -305,7 +306,7 @@ export class Auditor {
   }
 
   private async verify(task: AuditTask): Promise<Verdict> {
-    const limitMs = Math.max(1000, Math.min(this.options.verifyTimeoutMs ?? 60_000, task.dueAt - Date.now() - 1000));
+    const limitMs = Math.max(1000, Math.min(this.options.verifyTimeoutMs ?? 60_000, task.dueAt - this.options.client.clock.now() - 1000));
     const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(limitMs)]);
     const gateway = this.options.gatewayUrl;
     try {

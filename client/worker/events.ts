@@ -17,6 +17,8 @@ export type WorkerEvent =
   | { type: 'registered'; stakingKey: string; githubUsername: string | null; stake: number | null }
   | { type: 'awaiting_stake'; stakingKey: string; stake: number; minStake: number }
   | { type: 'connected' }
+  /** The coordinator refused a stale timestamp: from now on this worker signs with the coordinator's time, `offsetMs` ahead of its own. */
+  | { type: 'clock_offset'; offsetMs: number }
   | { type: 'outbox_resumed'; pending: number }
   | { type: 'disconnected'; refusal?: string }
   | { type: 'claimed'; todoId: number; attempt: number; swarmType: string; name: string | null; leaseExpiresAt: number }
@@ -70,6 +72,12 @@ export function describeBudget(budget: SwarmBudget): string {
   return parts.join(', ');
 }
 
+/** "this machine's clock is 600 s behind the coordinator's" (`offsetMs`: how far the coordinator's is ahead). */
+export function describeClockOffset(offsetMs: number): string {
+  const seconds = Math.round(Math.abs(offsetMs) / 1000);
+  return `this machine's clock is ${seconds} s ${offsetMs > 0 ? 'behind' : 'ahead of'} the coordinator's`;
+}
+
 const short = (text: string, n = 16) => (text.length > n ? `${text.slice(0, n)}…` : text);
 
 /** One concise human line per event (null for events not worth a line). */
@@ -96,6 +104,8 @@ export function describeWorkerEvent(event: WorkerEvent): string | null {
       );
     case 'connected':
       return 'connected to the coordinator';
+    case 'clock_offset':
+      return `${describeClockOffset(event.offsetMs)}; signing with the coordinator's time instead. Set this machine to keep time (NTP: timedatectl set-ntp true)`;
     case 'outbox_resumed':
       return `${event.pending} ${event.pending === 1 ? 'result' : 'results'} from an earlier run still to report or submit: sending ${event.pending === 1 ? 'it' : 'them'} now (swarmtask outbox lists them)`;
     case 'disconnected':

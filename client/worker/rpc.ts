@@ -1,6 +1,5 @@
 import { getUntypedClient, TRPCClientError } from '@trpc/client';
 import { cidForBytes } from '../../shared/cid.js';
-import { signEnvelope } from '../../shared/envelope.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SignedBody, SignedOutput, SignedPath } from '../signed-calls.js';
 import { connectionFailure } from '../connection-failure.js';
@@ -88,9 +87,7 @@ export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: 
     stakingKey: keypair.publicKeyBase58,
     taskId,
     call(path, body, options) {
-      return withTimeout(path, options, (signal) =>
-        untyped.mutation(path, signEnvelope(body as object, { action: path, taskId }, keypair), { signal }),
-      ) as Promise<SignedOutput<typeof path>>;
+      return withTimeout(path, options, (signal) => client.call(path, body, { signal }));
     },
     currentRound(options) {
       return withTimeout('rounds.current', options, (signal) => untyped.query('rounds.current', undefined, { signal })) as Promise<CurrentRound>;

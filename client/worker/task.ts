@@ -228,7 +228,8 @@ export class TaskRunner {
   }
 
   private startJob(todo: ClaimedTodo): void {
-    const leaseMs = Math.max(1000, todo.leaseExpiresAt - Date.now());
+    // The lease's end is on the coordinator's clock; the job's own deadline below is on this machine's.
+    const leaseMs = Math.max(1000, todo.leaseExpiresAt - this.options.client.clock.now());
     const job: Job = {
       todo,
       controller: new AbortController(),
@@ -287,7 +288,8 @@ export class TaskRunner {
         const job = this.running.get(outcome.todoId);
         if (!job) continue;
         if (outcome.ok) {
-          if (outcome.leaseExpiresAt !== undefined) job.leaseExpiresAt = outcome.leaseExpiresAt;
+          // The coordinator's deadline, moved onto this machine's clock like the first one.
+          if (outcome.leaseExpiresAt !== undefined) job.leaseExpiresAt = this.options.client.clock.toLocal(outcome.leaseExpiresAt);
           continue;
         }
         job.leaseLost = true;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Keypair } from '../../shared/keypair.js';
 import { createProviderRegistry, EMBEDDED_DEFAULT_MODEL_MAP, type ProviderRegistry, type SwarmBudget } from '../../server/swarms/index.js';
 import { createWorkerClient, type WorkerClient } from '../worker-client.js';
+import { ServerClock } from '../server-clock.js';
 import { jitteredBackoff } from '../backoff.js';
 import { discoverCoordinator } from '../discover-task-id.js';
 import { pinCoordinatorKey } from './coordinator-pin.js';
@@ -283,7 +284,10 @@ export function createWorker(options: WorkerOptions): Worker {
         coordinatorKey = signingKey.key;
         if (signingKey.pinned) emit({ type: 'coordinator_key_pinned', taskId: resolvedTaskId, ...signingKey.pinned });
         const callTimeoutMs = options.callTimeoutMs ?? 30_000;
-        const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http' });
+        // One clock for both clients: a correction learned while registering holds for the work after.
+        const clock = new ServerClock();
+        clock.onChange((offsetMs) => emit({ type: 'clock_offset', offsetMs }));
+        const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http', clock });
         const registered = await registerAndAwaitStake({
           rpc: createWorkerRpc(registrar, options.keypair, resolvedTaskId, callTimeoutMs),
           registration: {
@@ -301,6 +305,7 @@ export function createWorker(options: WorkerOptions): Worker {
           url: options.serverUrl,
           keypair: options.keypair,
           taskId: resolvedTaskId,
+          clock,
           retryDelayMs: options.reconnectDelayMs ?? jitteredBackoff(),
           ...(options.refusedReconnectDelayMs ? { refusedRetryDelayMs: options.refusedReconnectDelayMs } : {}),
           onAccepted: () => {

@@ -52,7 +52,8 @@ export function checkSignedRequest(core: Core, request: SignedRequest, options: 
   if (Math.abs(skew) > core.auth.signatureWindowMs) {
     throw new DomainError(
       'TIMESTAMP_OUT_OF_WINDOW',
-      `payload.timestamp is ${Math.round(skew / 1000)} s ${skew < 0 ? 'old' : 'in the future'}; accepted window is ±${core.auth.signatureWindowMs / 1000} s`,
+      `payload.timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? 'old' : 'in the future'}; accepted window is ±${core.auth.signatureWindowMs / 1000} s`,
+      { serverTimeMs: now },
     );
   }
   const worker = options.requireStake ? requireStakedWorker(core, request.stakingKey) : null;

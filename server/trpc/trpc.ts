@@ -29,6 +29,7 @@ const t = initTRPC.context<Context>().create({
         reason: (domain?.reason ?? (zodError ? 'INVALID_INPUT' : null)) as ErrorReason | null,
         issues: zodError?.issues ?? null,
         retryAfterMs: domain?.details.retryAfterMs ?? null,
+        serverTimeMs: domain?.details.serverTimeMs ?? null,
       },
     };
   },

@@ -102,9 +102,15 @@ describe.each(TRANSPORTS)('signed worker calls over %s', (transport) => {
     await expectRejected(t, transport, 'todos.claim', () => signedInput(worker, 'todos.claim', { max: 1 }, { timestamp: Date.now() - window - 60_000 }), {
       code: 'UNAUTHORIZED',
       reason: 'TIMESTAMP_OUT_OF_WINDOW',
-      message: /payload\.timestamp is -?\d+ s old; accepted window is ±120 s/,
+      message: /payload\.timestamp is 180 s old; accepted window is ±120 s/,
       httpStatus: 401,
     });
+    // The refusal carries the coordinator's clock, from which a worker corrects its own.
+    const before = Date.now();
+    const refused = await sendSigned(t, transport, 'todos.claim', signedInput(worker, 'todos.claim', { max: 1 }, { timestamp: before - window - 60_000 })).catch((error: unknown) => error);
+    const serverTimeMs = (refused as TRPCClientError<AppRouter>).data?.serverTimeMs;
+    expect(serverTimeMs).toBeGreaterThanOrEqual(before);
+    expect(serverTimeMs).toBeLessThanOrEqual(Date.now());
     await expectRejected(t, transport, 'todos.claim', () => signedInput(worker, 'todos.claim', { max: 1 }, { timestamp: Date.now() + window + 60_000 }), {
       code: 'UNAUTHORIZED',
       reason: 'TIMESTAMP_OUT_OF_WINDOW',
