@@ -1,4 +1,4 @@
-import { TRPCClientError } from '@trpc/client';
+import type { RefusalData } from './refusal-data.js';
 
 /**
  * The coordinator's time as this machine best knows it: the local clock plus the offset learned
@@ -34,7 +34,7 @@ export class ServerClock {
    * ignored). Moves of less than a second are the network's delay, not drift: many calls refused
    * at once each bring about the same time, and the first one sets it.
    */
-  learnFrom(refusal: { reason?: unknown; serverTimeMs?: unknown } | undefined): void {
+  learnFrom(refusal: RefusalData | undefined): void {
     if (refusal?.reason !== 'TIMESTAMP_OUT_OF_WINDOW') return;
     const serverTimeMs = refusal.serverTimeMs;
     if (typeof serverTimeMs !== 'number' || !Number.isSafeInteger(serverTimeMs)) return;
@@ -51,9 +51,3 @@ export class ServerClock {
   }
 }
 
-/** The error data of a tRPC refusal, for `ServerClock.learnFrom`. */
-export function refusalData(error: unknown): { reason?: unknown; serverTimeMs?: unknown } | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = (error as TRPCClientError<never>).data as unknown;
-  return typeof data === 'object' && data !== null ? (data as { reason?: unknown; serverTimeMs?: unknown }) : undefined;
-}

@@ -4,7 +4,8 @@ import { signEnvelope } from '../shared/envelope.js';
 import type { Keypair } from '../shared/keypair.js';
 import type { AppRouter } from '../server/routers/_app.js';
 import { jitteredBackoff } from './backoff.js';
-import { refusalData, ServerClock } from './server-clock.js';
+import { refusalData, type RefusalData } from './refusal-data.js';
+import { ServerClock } from './server-clock.js';
 import { settleOnResultLink } from './settle-on-result-link.js';
 import type { SignedBody, SignedOutput, SignedPath } from './signed-calls.js';
 
@@ -142,7 +143,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
             (message, data) => {
               refusal = message;
               const before = clock.offsetMs;
-              clock.learnFrom(typeof data === 'object' && data !== null ? data : undefined);
+              clock.learnFrom(typeof data === 'object' && data !== null ? (data as RefusalData) : undefined);
               if (clock.offsetMs !== before) clockRefusals += 1;
             },
             () => {

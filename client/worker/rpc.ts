@@ -1,8 +1,9 @@
-import { getUntypedClient, TRPCClientError } from '@trpc/client';
+import { getUntypedClient } from '@trpc/client';
 import { cidForBytes } from '../../shared/cid.js';
 import type { Keypair } from '../../shared/keypair.js';
 import type { SignedBody, SignedOutput, SignedPath } from '../signed-calls.js';
 import { connectionFailure } from '../connection-failure.js';
+import { refusalData } from '../refusal-data.js';
 import type { WorkerClient } from '../worker-client.js';
 
 /**
@@ -107,18 +108,6 @@ export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: 
   return rpc;
 }
 
-interface ErrorData {
-  code?: string;
-  reason?: string | null;
-  retryAfterMs?: number | null;
-}
-
-function errorData(error: unknown): ErrorData | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = (error as TRPCClientError<never>).data as unknown;
-  return typeof data === 'object' && data !== null ? (data as ErrorData) : undefined;
-}
-
 /** Reasons a later attempt can cure: clock skew, nonce reuse (a fresh one is signed), stake set later. */
 const CURABLE_REASONS = new Set(['TIMESTAMP_OUT_OF_WINDOW', 'NONCE_REPLAYED', 'STAKE_TOO_LOW', 'STAKING_KEY_UNKNOWN', 'RATE_LIMITED']);
 const DEFINITIVE_CODES = new Set([
@@ -140,7 +129,7 @@ const DEFINITIVE_CODES = new Set([
  * refusals: they are retried.
  */
 export function isDefinitiveRefusal(error: unknown): boolean {
-  const data = errorData(error);
+  const data = refusalData(error);
   if (!data?.code) return false;
   if (data.reason && CURABLE_REASONS.has(data.reason)) return false;
   return DEFINITIVE_CODES.has(data.code);
@@ -148,13 +137,13 @@ export function isDefinitiveRefusal(error: unknown): boolean {
 
 /** The coordinator's `Retry-After` hint, when it gave one. */
 export function retryAfterMs(error: unknown): number | undefined {
-  const ms = errorData(error)?.retryAfterMs;
+  const ms = refusalData(error)?.retryAfterMs;
   return typeof ms === 'number' && ms > 0 ? ms : undefined;
 }
 
 /** One line for logs, events and failure reports: `CODE/REASON: message`. */
 export function describeError(error: unknown): string {
-  const data = errorData(error);
+  const data = refusalData(error);
   const message = error instanceof Error ? error.message : String(error);
   if (data?.code) return `${data.reason ?? data.code}: ${message}`;
   const unreachable = connectionFailure(error);

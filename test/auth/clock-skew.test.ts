@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { ServerClock } from '../../client/server-clock.js';
+import type { RefusalData } from '../../client/refusal-data.js';
 import { createTodo, getTodo } from '../../server/queue/index.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 import { todoInput } from '../helpers/api.js';
@@ -12,7 +13,8 @@ const TEN_MINUTES = 10 * 60_000;
 const skewedClock = (skewMs: number) => new ServerClock(() => Date.now() + skewMs);
 
 describe('ServerClock', () => {
-  const refusal = (serverTimeMs: unknown) => ({ reason: 'TIMESTAMP_OUT_OF_WINDOW', serverTimeMs });
+  // Wire data: whatever a coordinator sent, typed or not.
+  const refusal = (serverTimeMs: unknown) => ({ reason: 'TIMESTAMP_OUT_OF_WINDOW', serverTimeMs }) as RefusalData;
 
   it('learns the offset from a stale-timestamp refusal and tells its listeners once per change', () => {
     let local = 1_000_000;
