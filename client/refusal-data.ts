@@ -10,7 +10,10 @@ export interface RefusalData {
 
 /** The error data of a tRPC refusal; undefined for anything else (a lost connection, a timeout). */
 export function refusalData(error: unknown): RefusalData | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = (error as TRPCClientError<never>).data as unknown;
+  return error instanceof TRPCClientError ? asRefusalData((error as TRPCClientError<never>).data) : undefined;
+}
+
+/** `error.data` as sent on the wire (also in a refused WebSocket's one frame), if it is an object at all. */
+export function asRefusalData(data: unknown): RefusalData | undefined {
   return typeof data === 'object' && data !== null ? (data as RefusalData) : undefined;
 }

@@ -4,7 +4,7 @@ import { signEnvelope } from '../shared/envelope.js';
 import type { Keypair } from '../shared/keypair.js';
 import type { AppRouter } from '../server/routers/_app.js';
 import { jitteredBackoff } from './backoff.js';
-import { refusalData, type RefusalData } from './refusal-data.js';
+import { asRefusalData, refusalData } from './refusal-data.js';
 import { ServerClock } from './server-clock.js';
 import { settleOnResultLink } from './settle-on-result-link.js';
 import type { SignedBody, SignedOutput, SignedPath } from './signed-calls.js';
@@ -66,6 +66,8 @@ export interface WorkerClient {
     me(): Promise<SignedOutput<'workers.me'>>;
   };
   stakingKey: string;
+  /** The task id every call is signed for. */
+  taskId: string;
   /** The coordinator's time as this client signs it. */
   clock: ServerClock;
   close(): Promise<void>;
@@ -143,7 +145,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
             (message, data) => {
               refusal = message;
               const before = clock.offsetMs;
-              clock.learnFrom(typeof data === 'object' && data !== null ? (data as RefusalData) : undefined);
+              clock.learnFrom(asRefusalData(data));
               if (clock.offsetMs !== before) clockRefusals += 1;
             },
             () => {
@@ -222,6 +224,7 @@ export function createWorkerClient(options: WorkerClientOptions): WorkerClient {
       me: () => call('workers.me', {}),
     },
     stakingKey: keypair.publicKeyBase58,
+    taskId,
     clock,
     async close() {
       await wsClient?.close();

@@ -1,6 +1,5 @@
 import { getUntypedClient } from '@trpc/client';
 import { cidForBytes } from '../../shared/cid.js';
-import type { Keypair } from '../../shared/keypair.js';
 import type { SignedBody, SignedOutput, SignedPath } from '../signed-calls.js';
 import { connectionFailure } from '../connection-failure.js';
 import { refusalData } from '../refusal-data.js';
@@ -61,7 +60,8 @@ export interface WorkerRpc {
   storeBytes(bytes: Uint8Array, options?: CallOptions): Promise<string>;
 }
 
-export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: string, callTimeoutMs: number): WorkerRpc {
+/** The worker's calls through `client`, which signs them (with its key, task id and clock). */
+export function createWorkerRpc(client: WorkerClient, callTimeoutMs: number): WorkerRpc {
   const untyped = getUntypedClient(client.trpc);
 
   async function withTimeout<T>(path: string, options: CallOptions | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -85,8 +85,8 @@ export function createWorkerRpc(client: WorkerClient, keypair: Keypair, taskId: 
   }
 
   const rpc: WorkerRpc = {
-    stakingKey: keypair.publicKeyBase58,
-    taskId,
+    stakingKey: client.stakingKey,
+    taskId: client.taskId,
     call(path, body, options) {
       return withTimeout(path, options, (signal) => client.call(path, body, { signal }));
     },

@@ -289,7 +289,7 @@ export function createWorker(options: WorkerOptions): Worker {
         clock.onChange((offsetMs) => emit({ type: 'clock_offset', offsetMs }));
         const registrar = createWorkerClient({ url: options.serverUrl, keypair: options.keypair, taskId: resolvedTaskId, transport: 'http', clock });
         const registered = await registerAndAwaitStake({
-          rpc: createWorkerRpc(registrar, options.keypair, resolvedTaskId, callTimeoutMs),
+          rpc: createWorkerRpc(registrar, callTimeoutMs),
           registration: {
             ...(options.githubUsername ? { githubUsername: options.githubUsername } : {}),
             ...(options.mainWalletKey ? { mainWalletKey: options.mainWalletKey } : {}),
@@ -327,7 +327,7 @@ export function createWorker(options: WorkerOptions): Worker {
             connected = false;
           },
         });
-        rpc = createWorkerRpc(client, options.keypair, resolvedTaskId, callTimeoutMs);
+        rpc = createWorkerRpc(client, callTimeoutMs);
         const githubUsername = options.githubUsername ?? registered.githubUsername ?? undefined;
         if (github && !githubUsername) {
           emit({ type: 'error', stage: 'register', message: 'GITHUB_TOKEN is set but no GitHub username is known (--github-user / GITHUB_USERNAME): no PRs will be opened' });

@@ -20,7 +20,7 @@ describe('a dishonest submitter against three honest workers', () => {
     const core = t.coordinator.core;
     const mallory = t.stakedWorker();
     const client = t.workerClient(mallory);
-    const rpc = createWorkerRpc(client, mallory, 'test-task', 5000);
+    const rpc = createWorkerRpc(client, 5000);
     const providers = createProviderRegistry({ env: {}, modelMap: '*=offline' });
 
     const cheated = ['ConcurrentWorkflow', 'SequentialWorkflow', 'GroupChat'] as const;

@@ -34,7 +34,7 @@ describe("a worker checks the payout lists that pay it", () => {
     const core = t.coordinator.core;
     const keypair = t.stakedWorker();
     const key = keypair.publicKeyBase58;
-    const rpc = createWorkerRpc(t.workerClient(keypair), keypair, 'test-task', 5000);
+    const rpc = createWorkerRpc(t.workerClient(keypair), 5000);
     const events: WorkerEvent[] = [];
     const checker = new PayoutChecker({ rpc, gatewayUrl: t.url, emit: (event) => events.push(event) });
 
@@ -62,7 +62,7 @@ describe("a worker checks the payout lists that pay it", () => {
     await using t = await startTestCoordinator();
     const core = t.coordinator.core;
     const keypair = t.stakedWorker();
-    const rpc = createWorkerRpc(t.workerClient(keypair), keypair, 'test-task', 5000);
+    const rpc = createWorkerRpc(t.workerClient(keypair), 5000);
     const pinned = generateKeypair().publicKeyBase58;
     const events: WorkerEvent[] = [];
     const checker = new PayoutChecker({ rpc, gatewayUrl: t.url, emit: (event) => events.push(event), coordinatorKey: pinned });

@@ -15,7 +15,7 @@ describe('the worker outbox (SQLite) and its sender, against a real coordinator'
     await using t = await startTestCoordinator();
     using dir = tempDir();
     const keypair = t.stakedWorker();
-    const rpc = createWorkerRpc(t.workerClient(keypair), keypair, 'test-task', 5000);
+    const rpc = createWorkerRpc(t.workerClient(keypair), 5000);
     createTodo(t.coordinator.core, { spec: specFor('SequentialWorkflow'), priority: 0 });
     const [todo] = await rpc.call('todos.claim', { max: 1 });
     const entry = async (n: number): Promise<NewSubmission> => ({
@@ -65,7 +65,7 @@ describe('the worker outbox (SQLite) and its sender, against a real coordinator'
     await using t = await startTestCoordinator();
     using dir = tempDir();
     const keypair = t.stakedWorker();
-    const rpc = createWorkerRpc(t.workerClient(keypair), keypair, 'test-task', 5000);
+    const rpc = createWorkerRpc(t.workerClient(keypair), 5000);
     createTodo(t.coordinator.core, { spec: specFor('SequentialWorkflow'), priority: 0 });
     const [todo] = await rpc.call('todos.claim', { max: 1 });
     const store = new SubmissionStore(dir.path);
